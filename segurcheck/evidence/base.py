@@ -10,9 +10,10 @@ sniffs and parses in turn (named ``outer!inner``).
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -21,11 +22,29 @@ from .xml import XmlError, canonical_identity, parse_xml
 
 
 class Source:
-    """The content of one bundle item, with its XML root parsed at most once."""
+    """The content of one bundle item, with its XML root parsed at most once.
 
-    def __init__(self, path: str, data: bytes, *, depth: int = 0, parent: str | None = None):
+    Small items come with their bytes; large ones (usage exports of millions of rows)
+    come with an ``opener`` so a parser can stream them: ``data`` reads the whole
+    content only when a parser asks for it, ``open()`` never does.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        data: bytes | None = None,
+        *,
+        opener: Callable[[], BinaryIO] | None = None,
+        size: int | None = None,
+        depth: int = 0,
+        parent: str | None = None,
+    ):
+        if data is None and opener is None:
+            raise ValueError("a Source needs data or an opener")
         self.path = path
-        self.data = data
+        self._data = data
+        self._opener = opener
+        self._size = len(data) if data is not None else (size or 0)
         self.depth = depth
         self.parent = parent
         self._xml: etree._Element | None = None
@@ -33,13 +52,42 @@ class Source:
         self._sha256: str | None = None
 
     @property
+    def data(self) -> bytes:
+        if self._data is None:
+            assert self._opener is not None
+            with self._opener() as stream:
+                self._data = stream.read()
+        return self._data
+
+    def open(self) -> BinaryIO:
+        """A binary stream of the content, without loading it all in memory."""
+        if self._data is not None:
+            return io.BytesIO(self._data)
+        assert self._opener is not None
+        return self._opener()
+
+    def head(self, n: int = 65536) -> bytes:
+        if self._data is not None:
+            return self._data[:n]
+        with self.open() as stream:
+            return stream.read(n)
+
+    @property
     def size(self) -> int:
-        return len(self.data)
+        return self._size
 
     @property
     def sha256(self) -> str:
+        """SHA-256 of the content, streamed for large items."""
         if self._sha256 is None:
-            self._sha256 = hashlib.sha256(self.data).hexdigest()
+            digest = hashlib.sha256()
+            if self._data is not None:
+                digest.update(self._data)
+            else:
+                with self.open() as stream:
+                    for block in iter(lambda: stream.read(1 << 20), b""):
+                        digest.update(block)
+            self._sha256 = digest.hexdigest()
         return self._sha256
 
     def xml(self) -> etree._Element:
