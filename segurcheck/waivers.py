@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -290,3 +290,87 @@ def apply_waivers(
             ),
         )
     return replace(report, results=tuple(results), notices=notices)
+
+
+# --------------------------------------------------------------------------- review aids
+
+SAFETY_RULES = ("DOSSIER-REAL-PATIENT", "PKI-PRIVATE-KEY")
+LONG_WAIVER_DAYS = 366
+
+
+def suspicions(waiver: Waiver, as_of: dt.date) -> list[str]:
+    """Why a reviewer should look twice at a waiver (empty when it looks ordinary)."""
+    found = []
+    if expired(waiver, as_of):
+        found.append(f"expired on {waiver.expires.isoformat()}")
+    if waiver.rule in SAFETY_RULES:
+        found.append(f"waives {waiver.rule}, a safety rule (patient data or private keys)")
+    if not waiver.fingerprint and waiver.evidence and set(waiver.evidence) <= {"*", "/", "?", "!"}:
+        found.append(f"matches every evidence path ({waiver.evidence})")
+    if (waiver.expires - as_of).days > LONG_WAIVER_DAYS:
+        found.append(f"runs more than a year ({waiver.expires.isoformat()})")
+    return found
+
+
+@dataclass(frozen=True)
+class BundledWaivers:
+    """A waiver file found inside a bundle (publishers sometimes ship them)."""
+
+    path: str
+    waivers: tuple[Waiver, ...]
+    error: str = ""
+
+
+MAX_WAIVER_FILE = 1 << 20
+
+
+def bundled_waivers(bundle_path: Path, report: Report) -> list[BundledWaivers]:
+    """Find waiver files among the bundle's unrecognised files, by content.
+
+    They are never applied silently: the caller shows them (reviewer mode) and the
+    report gets a notice naming each file.
+    """
+    from .bundle import open_bundle
+
+    candidates = {e.path for e in report.evidence if e.kind.value == "unknown" and "!" not in e.path
+                  and 0 < e.size <= MAX_WAIVER_FILE}
+    if not candidates:
+        return []
+    found = []
+    with open_bundle(bundle_path) as bundle:
+        for entry in sorted(bundle.entries, key=lambda e: e.path):
+            if entry.path not in candidates:
+                continue
+            with entry.opener() as stream:
+                raw = stream.read(MAX_WAIVER_FILE + 1)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if not looks_like_waivers(text):
+                continue
+            try:
+                found.append(BundledWaivers(entry.path, parse_waivers(text, entry.path)))
+            except WaiverError as exc:
+                found.append(BundledWaivers(entry.path, (), str(exc)))
+    return found
+
+
+def note_bundled(report: Report, files: Sequence[BundledWaivers], applied: bool = False) -> Report:
+    """A notice per waiver file shipped in the bundle, saying what was done with it."""
+    notices = list(report.notices)
+    for f in files:
+        if f.error:
+            notices.append(LocalText(f"Fichier de dérogations invalide dans le dossier : {f.error}",
+                                     f"Invalid waiver file inside the bundle: {f.error}"))
+        elif applied:
+            notices.append(LocalText(
+                f"Le dossier contient des dérogations ({f.path}, {len(f.waivers)}) : appliquées comme demandé.",
+                f"The bundle ships waivers ({f.path}, {len(f.waivers)}): applied as requested."))
+        else:
+            notices.append(LocalText(
+                f"Le dossier contient des dérogations ({f.path}, {len(f.waivers)}) : non appliquées ; "
+                "chaque constat concerné montre ce qu'elles affirment.",
+                f"The bundle ships waivers ({f.path}, {len(f.waivers)}): not applied; each finding they cover "
+                "shows what they claim."))
+    return replace(report, notices=tuple(notices))

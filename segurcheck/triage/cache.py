@@ -1,0 +1,58 @@
+"""The triage cache: a dossier whose bundle hash, rule-pack hash and settings are
+unchanged since the last run is not checked again; its summary is reused.
+
+The cache lives in the output directory (``.triage-cache.json``), next to the reports
+it vouches for; an entry whose report files vanished is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+CACHE_NAME = ".triage-cache.json"
+CACHE_VERSION = 1
+
+
+def cache_key(bundle_sha256: str, rulepack_sha256: str, settings_key: str) -> str:
+    return f"{bundle_sha256}:{rulepack_sha256}:{settings_key}"
+
+
+class TriageCache:
+    def __init__(self, out: Path):
+        self.path = out / CACHE_NAME
+        self.out = out
+        self.entries: dict[str, dict[str, Any]] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("version") == CACHE_VERSION and isinstance(data.get("entries"), dict):
+            self.entries = {str(k): v for k, v in data["entries"].items() if isinstance(v, dict)}
+
+    def get(self, dossier: str, key: str) -> dict[str, Any] | None:
+        """The cached summary of a dossier, if it was made with the same key and its
+        report files are still there."""
+        entry = self.entries.get(dossier)
+        if not entry or entry.get("key") != key:
+            return None
+        summary = entry.get("summary")
+        if not isinstance(summary, dict):
+            return None
+        for output in ("json", "html"):
+            rel = summary.get(output)
+            if rel and not (self.out / rel).is_file():
+                return None
+        return summary
+
+    def put(self, dossier: str, key: str, summary: Mapping[str, Any]) -> None:
+        self.entries[dossier] = {"key": key, "summary": dict(summary)}
+
+    def save(self) -> None:
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        payload = {"version": CACHE_VERSION, "entries": self.entries}
+        tmp.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
+        os.replace(tmp, self.path)
