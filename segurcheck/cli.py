@@ -96,6 +96,10 @@ def check(
     show_identities: Annotated[bool, typer.Option("--show-identities", help="Do not mask patient identities.")] = False,
     lang: Annotated[Lang, typer.Option(help="Language of messages and reports.")] = Lang.fr,
     config: Annotated[Path | None, typer.Option(help="Rule-pack config (YAML): severities, parameters.")] = None,
+    gitlab: Annotated[Path | None, typer.Option(help="Write GitLab Code Quality JSON here.")] = None,
+    markdown: Annotated[
+        Path | None, typer.Option(help="Write a Markdown summary here (also appended to $GITHUB_STEP_SUMMARY).")
+    ] = None,
 ) -> None:
     """Check one evidence bundle and write the requested reports."""
     cache_dir = Path.home() / ".cache" / "segurcheck"
@@ -119,13 +123,23 @@ def check(
             report = run_check(bundle, options, pack, progress)
     except (BundleError, RulePackError) as exc:
         raise fail_usage(str(exc)) from None
+    from .baseline import BaselineError
     from .gating import apply_gating
+    from .waivers import WaiverError
 
-    report = apply_gating(report, baseline=baseline, waivers=waivers, ignore_waivers=ignore_waivers, err=err)
+    try:
+        report = apply_gating(
+            report, bundle=bundle, baseline=baseline, waivers=waivers, ignore_waivers=ignore_waivers, err=err
+        )
+    except (WaiverError, BaselineError) as exc:
+        raise fail_usage(str(exc)) from None
     from .writers import write_outputs
 
     written = write_outputs(report, json_path=json_path, html=html, pdf=pdf, sarif=sarif, junit=junit)
-    if not written:
+    from .cli_gate import emit_ci
+
+    emit_ci(report, bundle, gitlab, markdown)
+    if not written and gitlab is None and markdown is None:
         from .report.terminal import print_summary
 
         print_summary(report, out)
@@ -199,6 +213,12 @@ def _pack() -> Any:
         return load_pack()
     except RulePackError as exc:
         raise fail_usage(str(exc)) from None
+
+
+from .cli_gate import diff_cmd, triage_cmd  # noqa: E402  (registered after the core commands)
+
+app.command("diff")(diff_cmd)
+app.command("triage")(triage_cmd)
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 
 Each is a pure function of the Report (like every output), plus tiny writers.
 ``path_prefix`` is where the bundle sits in the repository (e.g. ``dossier/``), so the
-annotations and Code Quality entries point at real files of the checked-out tree.
+annotations and Code Quality entries point at real files of the checked-out tree; for a
+zipped bundle, ``archive`` is the .zip's path and every entry points at it (the
+message then names the member).
 """
 
 from __future__ import annotations
@@ -30,12 +32,18 @@ _GITLAB_SEVERITY = {
 }
 
 
-def _file_path(result: Result, path_prefix: str) -> str:
+def _file_path(result: Result, path_prefix: str, archive: str = "") -> str:
     """The outer file of a (possibly nested) evidence path, under the prefix."""
     outer = result.evidence.split("!", 1)[0]
     if not outer:
         return ""
+    if archive:
+        return archive
     return f"{path_prefix.rstrip('/')}/{outer}" if path_prefix else outer
+
+
+def _names_member(result: Result, archive: str) -> bool:
+    return bool(result.evidence) and ("!" in result.evidence or bool(archive))
 
 
 def _escape_data(value: str) -> str:
@@ -50,7 +58,7 @@ def _failures(report: Report) -> Iterable[Result]:
     return (r for r in report.results if r.status is Status.FAIL)
 
 
-def github_annotations(report: Report, path_prefix: str = "", lang: str | None = None) -> list[str]:
+def github_annotations(report: Report, path_prefix: str = "", lang: str | None = None, archive: str = "") -> list[str]:
     """Workflow commands (``::error file=...::message``), one per failure.
 
     Known failures (already in the baseline) are downgraded to notices: they are
@@ -61,35 +69,39 @@ def github_annotations(report: Report, path_prefix: str = "", lang: str | None =
     for result in _failures(report):
         level = "notice" if result.baseline == "known" else _GITHUB_LEVEL[result.severity]
         props = [f"title={_escape_property(f'{result.rule_id} [{result.severity.value}]')}"]
-        path = _file_path(result, path_prefix)
+        path = _file_path(result, path_prefix, archive)
         if path:
             props.insert(0, f"file={_escape_property(path)}")
         text = result.message.get(lang)
-        if result.evidence and "!" in result.evidence:
+        if _names_member(result, archive):
             text = f"{result.evidence}: {text}"
         lines.append(f"::{level} {','.join(props)}::{_escape_data(text)}")
     return lines
 
 
-def gitlab_code_quality(report: Report, path_prefix: str = "", lang: str | None = None) -> list[dict[str, Any]]:
+def gitlab_code_quality(
+    report: Report, path_prefix: str = "", lang: str | None = None, archive: str = ""
+) -> list[dict[str, Any]]:
     """GitLab Code Quality entries (the CodeClimate subset GitLab reads)."""
     lang = lang or report.lang
     entries = []
     for result in _failures(report):
+        where = f"{result.evidence}: " if _names_member(result, archive) else ""
         entries.append(
             {
-                "description": f"{result.rule_id}: {result.message.get(lang)}",
+                "description": f"{result.rule_id}: {where}{result.message.get(lang)}",
                 "check_name": result.rule_id,
                 "fingerprint": result.fingerprint,
                 "severity": _GITLAB_SEVERITY[result.severity],
-                "location": {"path": _file_path(result, path_prefix) or "segur.yaml", "lines": {"begin": 1}},
+                "location": {"path": _file_path(result, path_prefix, archive) or archive or "segur.yaml",
+                             "lines": {"begin": 1}},
             }
         )
     return entries
 
 
-def write_gitlab(report: Report, path: Path | str, path_prefix: str = "") -> None:
-    text = json.dumps(gitlab_code_quality(report, path_prefix), ensure_ascii=False, indent=2)
+def write_gitlab(report: Report, path: Path | str, path_prefix: str = "", archive: str = "") -> None:
+    text = json.dumps(gitlab_code_quality(report, path_prefix, archive=archive), ensure_ascii=False, indent=2)
     Path(path).write_text(text + "\n", encoding="utf-8")
 
 

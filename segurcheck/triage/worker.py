@@ -113,14 +113,16 @@ def summarize(report: Report, bundled: list[str]) -> dict[str, Any]:
 
 
 def write_outputs(report: Report, folder: Path) -> tuple[str, str]:
-    """The dossier's JSON and HTML reports (the same writers as ``check``)."""
-    from ..report.html import write_html
-    from ..report.json_out import write_json
+    """The dossier's JSON and HTML reports, by the same writers as ``check`` (the HTML
+    one only when this build has it)."""
+    from importlib.util import find_spec
+
+    from ..writers import write_outputs as write_all
 
     folder.mkdir(parents=True, exist_ok=True)
-    write_json(report, folder / "report.json")
-    write_html(report, folder / "report.html")
-    return "report.json", "report.html"
+    html = folder / "report.html" if find_spec("segurcheck.report.html") is not None else None
+    write_all(report, json_path=folder / "report.json", html=html)
+    return "report.json", "report.html" if html is not None else ""
 
 
 def check_dossier(path: str, slug: str, out: str) -> dict[str, Any]:
@@ -142,7 +144,7 @@ def check_dossier(path: str, slug: str, out: str) -> dict[str, Any]:
         folder = Path(out) / "dossiers" / slug
         json_name, html_name = write_outputs(report, folder)
         summary["json"] = f"dossiers/{slug}/{json_name}"
-        summary["html"] = f"dossiers/{slug}/{html_name}"
+        summary["html"] = f"dossiers/{slug}/{html_name}" if html_name else ""
     except Exception as exc:  # one broken dossier never stops the others
         summary.update(status="error", verdict="error", error=f"{type(exc).__name__}: {exc}"[:500])
     summary["seconds"] = round(time.perf_counter() - started, 3)
