@@ -23,6 +23,13 @@ CSV_COLUMNS = (
 )
 
 
+# what an error row (the dossier could not be checked) lacks
+_DEFAULTS: dict[str, Any] = {
+    "top_rules": [], "blocking_by_area": {}, "waivers_expired": 0, "waivers_stale": 0, "waivers_suspicious": [],
+    "waivers_bundled": [], "real_patient": 0, "proofs_covered": 0, "proofs_total": 0, "blocking": "",
+}
+
+
 def _safe_cell(value: Any) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
@@ -78,7 +85,7 @@ def render_html(rows: Sequence[dict[str, Any]], rulepack_sha256: str) -> str:
         "real_patient": sum(1 for r in rows if r.get("real_patient")),
     }
     return env.get_template("overview.html.j2").render(
-        rows=[{**_flat(r), "row": r} for r in rows], totals=totals, rulepack=rulepack_sha256[:12]
+        rows=[{**_flat(r), "row": {**_DEFAULTS, **r}} for r in rows], totals=totals, rulepack=rulepack_sha256[:12]
     )
 
 
