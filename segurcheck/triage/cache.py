@@ -7,6 +7,7 @@ it vouches for; an entry whose report files vanished is ignored.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Mapping
@@ -15,6 +16,16 @@ from typing import Any
 
 CACHE_NAME = ".triage-cache.json"
 CACHE_VERSION = 1
+
+
+def pack_fingerprint(root: Path) -> str:
+    """A hash of every file of the rule pack, without loading it: a warm re-run must
+    not pay for parsing and validating every rule (any edit changes the hash; a pack
+    that became invalid is then loaded, and refused, before any dossier is checked)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def cache_key(bundle_sha256: str, rulepack_sha256: str, settings_key: str) -> str:

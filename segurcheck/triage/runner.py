@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import TriageCache, cache_key
+from .cache import TriageCache, cache_key, pack_fingerprint
 from .discover import discover
 from .overview import write_overview
 from .worker import Settings, check_dossier, init_worker
@@ -51,8 +51,9 @@ def slug_for(path: Path) -> str:
 
 
 def _bundle_hash(path: Path) -> str | None:
-    """The bundle hash the pipeline also reports (None when the root is unreadable:
-    the worker will report that)."""
+    """The bundle hash the pipeline also reports; for a file that does not open as a
+    bundle (not a zip), the hash of its bytes, so its error is cached too.  None when
+    nothing can be read (the worker will report why)."""
     from ..bundle import BundleError, open_bundle
 
     try:
@@ -60,7 +61,13 @@ def _bundle_hash(path: Path) -> str | None:
             digest: str = bundle.sha256()
             return digest
     except (BundleError, OSError):
-        return None
+        pass
+    try:
+        if path.is_file() and not path.is_symlink():
+            return "raw:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        pass
+    return None
 
 
 def _context() -> Any:
@@ -69,8 +76,9 @@ def _context() -> Any:
 
 
 def _crashed(path: str, slug: str, error: str) -> dict[str, Any]:
+    """A dossier whose worker died: never cached (the cause may be transient)."""
     return {"path": path, "slug": slug, "status": "error", "verdict": "error", "error": error,
-            "json": "", "html": "", "seconds": 0.0}
+            "json": "", "html": "", "seconds": 0.0, "crashed": True}
 
 
 def _run_pool(tasks: Sequence[tuple[str, str]], out: Path, jobs: int, settings: Settings,
@@ -107,12 +115,12 @@ def run_triage(
 
     Raises ``RulePackError`` when the rule pack is broken (nothing can be trusted).
     """
-    from ..engine.rules import load_pack
+    from ..resources import rules_dir
 
     started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     dossiers = discover(inputs)
-    pack_sha = load_pack().sha256
+    pack_sha = pack_fingerprint(rules_dir())
     cache = TriageCache(out)
     rows: dict[str, dict[str, Any]] = {}
     keys: dict[str, str] = {}
@@ -130,6 +138,7 @@ def run_triage(
 
     with _progress(len(todo), show_progress) as tick:
         if todo:
+            init_worker(settings)  # once in the parent: forked workers inherit it
             done, lost = _run_pool(todo, out, max(1, jobs), settings, tick)
             for lost_task in lost:  # isolate whatever killed a worker
                 retry, still_lost = _run_pool([lost_task], out, 1, settings, tick)
@@ -139,7 +148,7 @@ def run_triage(
                     tick(Path(lost_path).name)
             for name, summary in done.items():
                 rows[name] = {**summary, "cached": False}
-                if summary.get("status") == "ok" and name in keys:
+                if name in keys and not summary.get("crashed"):
                     cache.put(str(Path(name).absolute()), keys[name], summary)
     cache.save()
     ranked = rank(list(rows.values()))

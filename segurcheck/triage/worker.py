@@ -48,7 +48,12 @@ _STATE: dict[str, Any] = {}
 
 
 def init_worker(settings: Settings) -> None:
-    """Load the rule pack, plugins and resources once per process (not per dossier)."""
+    """Load the rule pack, plugins and resources once per process (not per dossier).
+
+    The parent calls it before starting the pool: forked workers then inherit the
+    loaded state and start at once; under ``spawn`` each worker loads its own."""
+    if _STATE.get("settings") == settings:
+        return
     from ..engine.rules import load_pack
     from ..engine.vocabulary import load_plugins
     from ..options_loader import load_resources
