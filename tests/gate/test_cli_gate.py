@@ -7,10 +7,12 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import pytest
 from cli_helpers import CONFIG, results, segurcheck
 
 from fixtures.gen.gate_bundles import three_failures, zip_dossier
+from segurcheck.resources import schema
 
 WAIVERS = """\
 waivers:
@@ -67,8 +69,11 @@ def test_acceptance_waived_expired_known(dossier: dict[str, Path]) -> None:
     assert xml["status"] == "fail" and xml["baseline"] == "known"
     expired = got[("WAIVER-EXPIRED", "")]
     assert expired["status"] == "fail" and expired["severity"] == "major"
-    summary = json.loads(out.read_text(encoding="utf-8"))["summary"]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    summary = data["summary"]
     assert summary["counts"]["waived"] == 1 and summary["blocking"] == 2 and summary["gating_blocking"] == 1
+    # waiver, baseline marks and waiver findings stay inside the published result schema
+    jsonschema.Draft202012Validator(schema("result")).validate(data)
 
 
 def test_renewed_waiver_gives_exit_zero(dossier: dict[str, Path]) -> None:
@@ -178,3 +183,18 @@ def test_bundled_waivers_are_never_applied_silently(dossier: dict[str, Path], tm
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["summary"]["counts"]["waived"] == 0
     assert any("segur-waivers.yaml" in n and "not applied" in n for n in data["notices"])
+
+
+def test_fixed_failures_are_listed(dossier: dict[str, Path], tmp_path: Path) -> None:
+    full = tmp_path / "full.json"
+    segurcheck("check", dossier["bundle"], "--config", CONFIG, "--json", full)
+    smaller = tmp_path / "smaller"
+    names = three_failures(smaller)
+    (smaller / names["text"]).unlink()
+    (smaller / names["log"]).unlink()
+    out = tmp_path / "after.json"
+    done = segurcheck("check", smaller, "--config", CONFIG, "--baseline", full, "--json", out)
+    assert done.returncode == 0  # the remaining failure is known
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(f["evidence"] for f in data["fixed"]) == ["logs/run.log", "notes/readme.txt"]
+    jsonschema.Draft202012Validator(schema("result")).validate(data)
