@@ -76,7 +76,8 @@ def triage_cmd(
     ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
-    """Check many dossiers in parallel and rank them by readiness (HTML + CSV overview)."""
+    """Check many dossiers in parallel and rank them by readiness (HTML + CSV overview).
+    Exit 0 once every dossier is reported, whatever their verdicts; 2 on bad options."""
     from .engine.rules import RulePackError
     from .options_loader import ResourceError, load_resources
     from .triage import TriageSettings, run_triage

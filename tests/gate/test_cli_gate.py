@@ -56,8 +56,10 @@ def _by_evidence(path: Path) -> dict[tuple[str, str], dict[str, object]]:
 
 def test_acceptance_waived_expired_known(dossier: dict[str, Path]) -> None:
     out = dossier["root"] / "run.json"
+    views = {name: dossier["root"] / f"run.{name}" for name in ("sarif", "junit", "markdown", "gitlab")}
     done = segurcheck("check", dossier["bundle"], "--config", CONFIG, "--waivers", dossier["waivers"],
-                      "--baseline", dossier["baseline"], "--json", out)
+                      "--baseline", dossier["baseline"], "--json", out,
+                      *[arg for name, path in views.items() for arg in (f"--{name}", path)])
     assert done.returncode == 1, done.stderr  # the failure under the expired waiver is new and blocking
     got = _by_evidence(out)
     readme = got[("DOSSIER-UNKNOWN-FILE", "notes/readme.txt")]
@@ -74,6 +76,12 @@ def test_acceptance_waived_expired_known(dossier: dict[str, Path]) -> None:
     assert summary["counts"]["waived"] == 1 and summary["blocking"] == 2 and summary["gating_blocking"] == 1
     # waiver, baseline marks and waiver findings stay inside the published result schema
     jsonschema.Draft202012Validator(schema("result")).validate(data)
+    # the expired waiver is a finding in every view; the waived result keeps its reason
+    for name, path in views.items():
+        text = path.read_text(encoding="utf-8")
+        assert "WAIVER-EXPIRED" in text, name
+        if name in ("sarif", "junit", "markdown"):
+            assert "kept on purpose" in text, name
 
 
 def test_renewed_waiver_gives_exit_zero(dossier: dict[str, Path]) -> None:
@@ -198,3 +206,8 @@ def test_fixed_failures_are_listed(dossier: dict[str, Path], tmp_path: Path) -> 
     data = json.loads(out.read_text(encoding="utf-8"))
     assert sorted(f["evidence"] for f in data["fixed"]) == ["logs/run.log", "notes/readme.txt"]
     jsonschema.Draft202012Validator(schema("result")).validate(data)
+
+
+def test_waiver_schema_is_published() -> None:
+    done = segurcheck("schema", "waivers")
+    assert done.returncode == 0 and json.loads(done.stdout) == schema("waivers")
