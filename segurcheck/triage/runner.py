@@ -50,24 +50,27 @@ def slug_for(path: Path) -> str:
     return f"{stem}-{digest}"
 
 
-def _bundle_hash(path: Path) -> str | None:
-    """The bundle hash the pipeline also reports; for a file that does not open as a
-    bundle (not a zip), the hash of its bytes, so its error is cached too.  None when
-    nothing can be read (the worker will report why)."""
+def _bundle_hash(path: Path) -> tuple[str | None, int]:
+    """The bundle hash the pipeline also reports, and the bundle's size (to schedule
+    the largest dossiers first).  For a file that does not open as a bundle (not a
+    zip), the hash of its bytes, so its error is cached too.  None when nothing can
+    be read (the worker will report why)."""
     from ..bundle import BundleError, open_bundle
 
     try:
         with open_bundle(path) as bundle:
             digest: str = bundle.sha256()
-            return digest
+            size = path.stat().st_size if bundle.is_zip else sum(e.size for e in bundle.entries)
+            return digest, size
     except (BundleError, OSError):
         pass
     try:
         if path.is_file() and not path.is_symlink():
-            return "raw:" + hashlib.sha256(path.read_bytes()).hexdigest()
+            data = path.read_bytes()
+            return "raw:" + hashlib.sha256(data).hexdigest(), len(data)
     except OSError:
         pass
-    return None
+    return None, 0
 
 
 def _context() -> Any:
@@ -124,17 +127,19 @@ def run_triage(
     cache = TriageCache(out)
     rows: dict[str, dict[str, Any]] = {}
     keys: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []
+    sized: list[tuple[int, str, str]] = []
     for dossier in dossiers:
         name, slug = str(dossier), slug_for(dossier)
-        digest = _bundle_hash(dossier)
+        digest, size = _bundle_hash(dossier)
         if digest is not None:
             keys[name] = cache_key(digest, pack_sha, settings.key())
             cached = cache.get(str(dossier.absolute()), keys[name])
             if cached is not None:
                 rows[name] = {**cached, "path": name, "cached": True}
                 continue
-        todo.append((name, slug))
+        sized.append((size, name, slug))
+    # largest first: the last dossiers to finish are small, so no worker idles long
+    todo = [(name, slug) for _, name, slug in sorted(sized, key=lambda t: (-t[0], t[1]))]
 
     with _progress(len(todo), show_progress) as tick:
         if todo:
