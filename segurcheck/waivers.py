@@ -71,6 +71,23 @@ def _line_of(node: yaml.Node | None, path: Sequence[str | int]) -> int:
     return line
 
 
+def _first_alias(root: yaml.Node | None) -> int:
+    """The line of the first node reached twice (an alias), 0 if none.  Refusing
+    aliases keeps validation linear: a bundle could ship a "billion laughs" file."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return int(node.start_mark.line) + 1
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return 0
+
+
 def _plain(value: Any) -> Any:
     """JSON Schema wants JSON types (string keys)."""
     if isinstance(value, dict):
@@ -91,6 +108,9 @@ def parse_waivers(text: str, where: str = "waivers") -> tuple[Waiver, ...]:
     """Validate a waiver document; ``WaiverError`` names the file, line and key path."""
     try:
         node = yaml.compose(text, Loader=_Loader)
+        shared = _first_alias(node)
+        if shared:
+            raise WaiverError(f"{where}:{shared}: YAML anchors and aliases are not allowed in a waiver file")
         raw = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: still safe
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -145,8 +165,8 @@ def looks_like_waivers(text: str) -> bool:
     """True for a YAML document shaped like a waiver file (used to spot waivers a
     publisher shipped inside a bundle, which are never applied silently)."""
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError:
+        raw = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: still safe
+    except (yaml.YAMLError, ValueError, RecursionError):
         return False
     entries = raw.get("waivers") if isinstance(raw, dict) else None
     return isinstance(entries, list) and any(isinstance(e, dict) and "rule" in e for e in entries)
@@ -341,11 +361,10 @@ def bundled_waivers(bundle_path: Path, report: Report) -> list[BundledWaivers]:
         for entry in sorted(bundle.entries, key=lambda e: e.path):
             if entry.path not in candidates:
                 continue
-            with entry.opener() as stream:
-                raw = stream.read(MAX_WAIVER_FILE + 1)
             try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError:
+                with entry.opener() as stream:
+                    text = stream.read(MAX_WAIVER_FILE + 1).decode("utf-8")
+            except (OSError, UnicodeDecodeError):
                 continue
             if not looks_like_waivers(text):
                 continue

@@ -167,3 +167,19 @@ def test_schema_is_valid_json_schema() -> None:
 
     jsonschema.Draft202012Validator.check_schema(schema("waivers"))
     assert json.dumps(schema("waivers"))
+
+
+def test_aliases_are_refused_so_a_yaml_bomb_cannot_blow_up() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(20)
+    ) + "waivers: [*u]\n"
+    with pytest.raises(WaiverError, match="anchors and aliases"):
+        parse_waivers(bomb)
+
+
+def test_impossible_date_in_a_shipped_file_is_not_a_crash() -> None:
+    text = "waivers:\n  - rule: INS-KEY\n    evidence: a\n    reason: why not\n    owner: x\n    expires: 2027-02-30\n"
+    assert looks_like_waivers(text)
+    with pytest.raises(WaiverError, match=r"waivers:6: waivers\[0\]\.expires"):
+        parse_waivers(text)
