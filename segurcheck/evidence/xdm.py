@@ -1,0 +1,478 @@
+"""IHE XDM archives (IHE_XDM.ZIP) and their ebRIM ``METADATA.XML`` (MSS/CONF.23-24).
+
+An XDM archive travels as an e-mail attachment; the receiver identifies the patient
+from the METADATA ``patientId`` and trusts its hash/size, so both must agree with the
+archived documents.  This module reads the archive within bounded limits (it comes
+from strangers), the METADATA tolerantly (real ones are namespace-broken fragments),
+and the archived CDAs just enough for the MSS header rules (code, INS, strict traits).
+
+Facts are computed once here so that the MSS predicates stay pure look-ups; the same
+analysis is shared between a message and its attached archive through a small cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from lxml import etree
+
+from ..claims import IdentityOccurrence, Traits
+from ..model import Kind, Problem
+from .base import Child, Parsed, Source, parser, xml_identity
+from .xml import XmlError, child, children, descendants, local_name, parse_xml, text
+
+# ---------------------------------------------------------------------------------
+# Bounded ZIP reading (used until the lead's bundle.open_zip_safely is on main).
+# ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """Ceilings for one archive: beyond them it is refused as a finding, not read."""
+
+    max_entries: int = 2000
+    max_member: int = 64 * 1024 * 1024
+    max_total: int = 256 * 1024 * 1024
+    max_ratio: int = 200  # uncompressed / compressed, for members above 1 MiB
+
+
+LIMITS = ZipLimits()
+
+
+def _unsafe_name(name: str) -> bool:
+    parts = name.replace("\\", "/").split("/")
+    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
+
+
+def read_zip(data: bytes, limits: ZipLimits = LIMITS) -> tuple[dict[str, bytes], list[Problem]]:
+    """Members of a ZIP as ``{name: bytes}`` (files only), refusing path escapes,
+    symlinks, encrypted members, bombs and oversized content.  Never raises."""
+    problems: list[Problem] = []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        return {}, [Problem(f"not a readable ZIP archive: {exc}")]
+    if len(infos) > limits.max_entries:
+        return {}, [Problem(f"ZIP refused: {len(infos)} entries (limit {limits.max_entries})")]
+    members: dict[str, bytes] = {}
+    total = 0
+    for info in infos:
+        name = info.filename
+        if info.is_dir():
+            continue
+        if _unsafe_name(name):
+            problems.append(Problem(f"ZIP entry with an escaping path refused: {name!r}", name))
+            continue
+        if stat.S_ISLNK(info.external_attr >> 16):
+            problems.append(Problem(f"ZIP entry that is a symbolic link refused: {name!r}", name))
+            continue
+        if info.flag_bits & 0x1:
+            problems.append(Problem(f"encrypted ZIP entry cannot be read: {name!r}", name))
+            continue
+        if info.file_size > limits.max_member or total + info.file_size > limits.max_total:
+            problems.append(Problem(f"ZIP entry too large, not read: {name!r} ({info.file_size} bytes)", name))
+            continue
+        if info.file_size > (1 << 20) and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            problems.append(Problem(f"ZIP entry with a suspicious compression ratio refused: {name!r}", name))
+            continue
+        try:
+            with archive.open(info) as stream:
+                content = stream.read(limits.max_member + 1)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError) as exc:
+            problems.append(Problem(f"ZIP entry unreadable: {name!r}: {exc}", name))
+            continue
+        if len(content) > limits.max_member or len(content) != info.file_size:
+            problems.append(Problem(f"ZIP entry size differs from its header, refused: {name!r}", name))
+            continue
+        total += len(content)
+        members[name] = content
+    return members, problems
+
+
+# ---------------------------------------------------------------------------------
+# ebRIM METADATA.XML (SubmitObjectsRequest), minimal and tolerant.
+# ---------------------------------------------------------------------------------
+
+SCHEME_SET_PATIENT = "urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446"
+SCHEME_DOC_PATIENT = "urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427"
+SCHEME_DOC_UNIQUE = "urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab"
+SCHEME_DOC_TYPE = "urn:uuid:f0306f51-975f-434e-a61c-c59651d33983"
+INS_OIDS = ("1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11")
+_WRAP_NS = (
+    b'<segurcheck-wrap xmlns="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"'
+    b' xmlns:rim="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"'
+    b' xmlns:ns3="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0"'
+    b' xmlns:lcm="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0"'
+    b' xmlns:rs="urn:oasis:names:tc:ebxml-regrep:xsd:rs:3.0">'
+)
+_XML_DECL = re.compile(rb"^\s*(\xef\xbb\xbf)?\s*<\?xml[^>]*\?>")
+
+
+@dataclass(frozen=True)
+class MetadataEntry:
+    """One DocumentEntry (ExtrinsicObject) of the METADATA."""
+
+    id: str
+    mime_type: str
+    uri: str
+    hash: str
+    size: str
+    patient_id: str
+    unique_id: str
+    type_code: str
+    location: str
+
+
+@dataclass(frozen=True)
+class MetadataFacts:
+    """What the METADATA declares; ``identities`` feed the INS identity ledger."""
+
+    submission_patient_id: str
+    entries: tuple[MetadataEntry, ...]
+    namespace_broken: bool
+    identities: tuple[IdentityOccurrence, ...] = ()
+    software: tuple[object, ...] = ()
+
+
+def split_cx(value: str) -> tuple[str, str]:
+    """``<id>^^^&<OID>&ISO^NH`` -> (id, OID); ('', '') when not in CX form."""
+    value = value.strip()
+    if "^" not in value:
+        return "", ""
+    ident, _, rest = value.partition("^")
+    fields = rest.split("^")
+    authority = fields[2] if len(fields) > 2 else ""
+    oid = authority.split("&")[1] if authority.count("&") >= 1 else ""
+    return ident.strip(), oid.strip()
+
+
+def parse_metadata_root(data: bytes) -> tuple[etree._Element | None, bool, list[Problem]]:
+    """The SubmitObjectsRequest root; a namespace-broken fragment is wrapped in the
+    ebRIM namespaces (then recovered) and reported, never refused."""
+    try:
+        return parse_xml(data), False, []
+    except XmlError as first:
+        body = _XML_DECL.sub(b"", data, count=1)
+        problem = Problem(
+            f"METADATA.XML is not a well-formed, namespace-bound XML document ({str(first)[:120]}); "
+            "read tolerantly by binding the ebRIM namespaces"
+        )
+        for recover in (False, True):
+            try:
+                wrapped = parse_xml(_WRAP_NS + body + b"</segurcheck-wrap>", recover=recover)
+            except XmlError:
+                continue
+            found = [e for e in wrapped.iter() if isinstance(e.tag, str) and local_name(e) == "SubmitObjectsRequest"]
+            return (found[0] if found else wrapped), True, [problem]
+        return None, True, [Problem(f"METADATA.XML cannot be parsed: {first}")]
+
+
+def _slot(element: etree._Element, name: str) -> str:
+    for slot in children(element, "Slot"):
+        if slot.get("name") == name:
+            values = [text(v) for v in descendants(slot, "Value")]
+            if name == "URI" and len(values) > 1 and all("|" in v for v in values):
+                # long URIs are split as "1|part", "2|part"... (ITI-32)
+                return "".join(v.split("|", 1)[1] for v in values)
+            return values[0] if values else ""
+    return ""
+
+
+def _external_id(element: etree._Element, scheme: str, label: str) -> str:
+    for ext in children(element, "ExternalIdentifier"):
+        names = [d.get("value", "") for d in descendants(ext, "LocalizedString")]
+        if ext.get("identificationScheme") == scheme or label in names:
+            return ext.get("value", "")
+    return ""
+
+
+def read_metadata(data: bytes) -> tuple[MetadataFacts | None, list[Problem]]:
+    root, broken, problems = parse_metadata_root(data)
+    if root is None:
+        return None, problems
+    if local_name(root) != "SubmitObjectsRequest":
+        return None, [*problems, Problem(f"METADATA.XML root is {local_name(root)}, not SubmitObjectsRequest")]
+    set_patient = ""
+    for package in descendants(root, "RegistryPackage"):
+        set_patient = set_patient or _external_id(package, SCHEME_SET_PATIENT, "XDSSubmissionSet.patientId")
+    entries = []
+    for obj in descendants(root, "ExtrinsicObject"):
+        type_code = ""
+        for cls in children(obj, "Classification"):
+            if cls.get("classificationScheme") == SCHEME_DOC_TYPE:
+                type_code = cls.get("nodeRepresentation", "")
+        entries.append(
+            MetadataEntry(
+                id=obj.get("id", ""),
+                mime_type=obj.get("mimeType", ""),
+                uri=_slot(obj, "URI"),
+                hash=_slot(obj, "hash").strip(),
+                size=_slot(obj, "size").strip(),
+                patient_id=_external_id(obj, SCHEME_DOC_PATIENT, "XDSDocumentEntry.patientId"),
+                unique_id=_external_id(obj, SCHEME_DOC_UNIQUE, "XDSDocumentEntry.uniqueId"),
+                type_code=type_code,
+                location=f"/SubmitObjectsRequest//ExtrinsicObject[@id='{obj.get('id', '')}']",
+            )
+        )
+    identities = []
+    for where, value in [("XDSSubmissionSet.patientId", set_patient)] + [
+        (f"ExtrinsicObject[@id='{e.id}']/XDSDocumentEntry.patientId", e.patient_id) for e in entries
+    ]:
+        matricule, oid = split_cx(value)
+        if matricule:
+            identities.append(IdentityOccurrence(matricule=matricule, oid=oid, location=where, source="xdm-patientId"))
+    facts = MetadataFacts(set_patient, tuple(entries), broken, tuple(identities))
+    return facts, problems
+
+
+# ---------------------------------------------------------------------------------
+# Minimal CDA reading (what the MSS headers need): code, recordTarget INS, traits.
+# ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CdaSummary:
+    code: str
+    ins: str  # the recordTarget id extension whose root is an INS OID ('' when none)
+    ins_oid: str
+    traits: Traits
+    stylesheet: bool  # auto-presentable CDA (xsl:stylesheet root)
+
+    @property
+    def qualified(self) -> bool:
+        """MSS/CONF.14: INS (matricule + OID) and birth name, first first name, birth
+        date and sex in the CDA header."""
+        t = self.traits
+        return bool(self.ins and self.ins_oid in INS_OIDS and t.birth_name and t.first_name and t.birth_date and t.sex)
+
+
+def _clinical_document(root: etree._Element) -> etree._Element | None:
+    if local_name(root) == "ClinicalDocument":
+        return root
+    found = descendants(root, "ClinicalDocument")
+    return found[0] if found else None
+
+
+def read_cda(data: bytes) -> CdaSummary | None:
+    """The CDA facts MSS needs, or None when the bytes are not a CDA."""
+    if b"ClinicalDocument" not in data[:1 << 20] and b"ClinicalDocument" not in data:
+        return None
+    try:
+        root = parse_xml(data)
+    except XmlError:
+        return None
+    doc = _clinical_document(root)
+    if doc is None:
+        return None
+    code_el = child(doc, "code")
+    ins = oid = ""
+    traits = Traits()
+    target = child(doc, "recordTarget")
+    role = child(target, "patientRole") if target is not None else None
+    if role is not None:
+        for ident in children(role, "id"):
+            if ident.get("root", "") in INS_OIDS:
+                ins, oid = ident.get("extension", ""), ident.get("root", "")
+                break
+        patient = child(role, "patient")
+        if patient is not None:
+            traits = _traits(patient)
+    code = code_el.get("code", "") if code_el is not None else ""
+    return CdaSummary(code, ins, oid, traits, local_name(root) != "ClinicalDocument")
+
+
+def _traits(patient: etree._Element) -> Traits:
+    birth_name = first = given_list = ""
+    for name in children(patient, "name"):
+        for family in children(name, "family"):
+            if family.get("qualifier") == "BR" and not birth_name:
+                birth_name = text(family)
+        for given in children(name, "given"):
+            qualifier = given.get("qualifier")
+            if qualifier == "BR" and not first:
+                first = text(given)
+            elif qualifier is None and not given_list:
+                given_list = text(given)
+    gender = child(patient, "administrativeGenderCode")
+    birth = child(patient, "birthTime")
+    raw_date = birth.get("value", "") if birth is not None else ""
+    date = f"{raw_date[:4]}-{raw_date[4:6]}-{raw_date[6:8]}" if len(raw_date) >= 8 and raw_date[:8].isdigit() else ""
+    county = ""
+    for place in descendants(patient, "birthplace"):
+        county = text(next(iter(descendants(place, "county")), None))
+    return Traits(
+        birth_name=birth_name,
+        first_name=first,
+        given_list=given_list,
+        sex=gender.get("code", "") if gender is not None else "",
+        birth_date=date,
+        birth_place=county,
+    )
+
+
+# ---------------------------------------------------------------------------------
+# The archive as a whole.
+# ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArchivedDocument:
+    """A file of the archive referenced (or not) by the METADATA."""
+
+    name: str
+    size: int
+    sha1: str
+    cda: CdaSummary | None
+
+
+@dataclass(frozen=True)
+class EntryCheck:
+    """The METADATA entry next to what the archive really holds."""
+
+    entry: MetadataEntry
+    document: str  # archive member name ('' when the URI resolves to nothing)
+    actual_size: int
+    actual_sha1: str
+    cda: CdaSummary | None
+
+
+@dataclass(frozen=True)
+class XdmFacts:
+    """Layout, metadata and per-document checks of one IHE_XDM archive.
+
+    ``identities`` is empty on purpose: the METADATA child item carries the
+    ``xdm-patientId`` occurrences, so the ledger does not count them twice.
+    """
+
+    subset: str  # e.g. IHE_XDM/SUBSET01
+    has_readme: bool
+    has_index: bool
+    metadata_name: str
+    metadata: MetadataFacts | None
+    checks: tuple[EntryCheck, ...]
+    documents: tuple[ArchivedDocument, ...]
+    problems: tuple[Problem, ...] = ()
+    identities: tuple[IdentityOccurrence, ...] = ()
+    software: tuple[object, ...] = field(default_factory=tuple)
+
+    @property
+    def cdas(self) -> tuple[CdaSummary, ...]:
+        return tuple(d.cda for d in self.documents if d.cda is not None)
+
+    @property
+    def patient_ids(self) -> tuple[str, ...]:
+        """Every METADATA patientId value (submission set and entries), as written."""
+        if self.metadata is None:
+            return ()
+        values = [self.metadata.submission_patient_id] + [e.patient_id for e in self.metadata.entries]
+        return tuple(v for v in values if v)
+
+    @property
+    def qualified_ins(self) -> bool:
+        """A qualified INS is in the archive: a METADATA patientId with an INS OID whose
+        matricule is also the CDA recordTarget INS, carried with the strict traits."""
+        ids = {split_cx(v) for v in self.patient_ids}
+        return any(c.qualified and (c.ins, c.ins_oid) in ids for c in self.cdas)
+
+
+def _find_metadata(names: list[str]) -> str:
+    for name in sorted(names):
+        parts = name.split("/")
+        if len(parts) == 3 and parts[0].upper() == "IHE_XDM" and parts[2].upper() == "METADATA.XML":
+            return name
+    return ""
+
+
+def _resolve(uri: str, subset: str, members: dict[str, bytes]) -> str:
+    uri = uri.strip().lstrip("/")
+    if not uri:
+        return ""
+    root = subset.split("/")[0]
+    lowered = {n.lower(): n for n in members}
+    for candidate in (f"{subset}/{uri}", f"{root}/{uri}", uri):
+        if candidate.lower() in lowered:
+            return lowered[candidate.lower()]
+    return ""
+
+
+@lru_cache(maxsize=16)
+def _members(data: bytes) -> tuple[dict[str, bytes], tuple[Problem, ...]]:
+    members, problems = read_zip(data)
+    return members, tuple(problems)
+
+
+def is_xdm(data: bytes) -> bool:
+    """Content test: a readable ZIP holding IHE_XDM/<subset>/METADATA.XML."""
+    return data[:2] == b"PK" and bool(_find_metadata(list(_members(data)[0])))
+
+
+@lru_cache(maxsize=16)
+def analyse_xdm(data: bytes) -> XdmFacts:
+    """Read one archive (cached: a message and its attachment share the work)."""
+    members, first = _members(data)
+    problems = list(first)
+    metadata_name = _find_metadata(list(members))
+    if not members and problems:
+        return XdmFacts("", False, False, "", None, (), (), tuple(problems))
+    top = {n.upper() for n in members}
+    subset = metadata_name.rsplit("/", 1)[0] if metadata_name else ""
+    metadata: MetadataFacts | None = None
+    if metadata_name:
+        metadata, meta_problems = read_metadata(members[metadata_name])
+        problems.extend(meta_problems)
+    else:
+        problems.append(Problem("no IHE_XDM/<subset>/METADATA.XML in the archive"))
+    documents: dict[str, ArchivedDocument] = {}
+    for name, content in members.items():
+        if name == metadata_name or name.upper() in ("README.TXT", "INDEX.HTM"):
+            continue
+        xml_like = name.upper().endswith((".XML", ".XSL")) or content.lstrip()[:1] == b"<"
+        cda = read_cda(content) if xml_like else None
+        documents[name] = ArchivedDocument(name, len(content), hashlib.sha1(content).hexdigest(), cda)
+    checks = []
+    for entry in metadata.entries if metadata else ():
+        found = _resolve(entry.uri, subset, members)
+        doc = documents.get(found)
+        if doc is None:
+            checks.append(EntryCheck(entry, found, -1, "", None))
+        else:
+            checks.append(EntryCheck(entry, found, doc.size, doc.sha1, doc.cda))
+    return XdmFacts(
+        subset=subset,
+        has_readme="README.TXT" in top,
+        has_index="INDEX.HTM" in top,
+        metadata_name=metadata_name,
+        metadata=metadata,
+        checks=tuple(checks),
+        documents=tuple(documents[n] for n in sorted(documents)),
+        problems=tuple(problems),
+    )
+
+
+@parser(Kind.XDM_ARCHIVE)
+def parse_xdm_archive(source: Source) -> Parsed:
+    facts = analyse_xdm(source.data)
+    if not facts.metadata_name and not facts.documents and facts.problems:
+        return Parsed(facts=None, problems=list(facts.problems))
+    members = _members(source.data)[0]
+    kids = []
+    for name in sorted(members):
+        if name == facts.metadata_name:
+            kids.append(Child(name, members[name], Kind.XDM_METADATA))
+        elif name.upper() not in ("README.TXT", "INDEX.HTM"):
+            kids.append(Child(name, members[name]))
+    return Parsed(facts=facts, problems=list(facts.problems), children=kids, identity=source.sha256)
+
+
+@parser(Kind.XDM_METADATA)
+def parse_xdm_metadata(source: Source) -> Parsed:
+    facts, problems = read_metadata(source.data)
+    identity = xml_identity(source) if not (facts and facts.namespace_broken) else source.sha256
+    return Parsed(facts=facts, problems=problems, identity=identity)
