@@ -383,9 +383,10 @@ class XdmFacts:
 
 
 def _find_metadata(names: list[str]) -> str:
-    for name in sorted(names):
+    """``[<prefix>/]IHE_XDM/<subset>/METADATA.XML``: the subset name is never assumed."""
+    for name in sorted(names, key=lambda n: (n.count("/"), n)):
         parts = name.split("/")
-        if len(parts) == 3 and parts[0].upper() == "IHE_XDM" and parts[2].upper() == "METADATA.XML":
+        if len(parts) >= 3 and parts[-3].upper() == "IHE_XDM" and parts[-1].upper() == "METADATA.XML":
             return name
     return ""
 
@@ -394,7 +395,7 @@ def _resolve(uri: str, subset: str, members: dict[str, bytes]) -> str:
     uri = uri.strip().lstrip("/")
     if not uri:
         return ""
-    root = subset.split("/")[0]
+    root = subset.rsplit("/", 1)[0]
     lowered = {n.lower(): n for n in members}
     for candidate in (f"{subset}/{uri}", f"{root}/{uri}", uri):
         if candidate.lower() in lowered:
@@ -421,8 +422,9 @@ def analyse_xdm(data: bytes) -> XdmFacts:
     metadata_name = _find_metadata(list(members))
     if not members and problems:
         return XdmFacts("", False, False, "", None, (), (), tuple(problems))
-    top = {n.upper() for n in members}
     subset = metadata_name.rsplit("/", 1)[0] if metadata_name else ""
+    prefix = subset.rsplit("/", 2)[0] + "/" if subset.count("/") >= 2 else ""
+    top = {n.upper() for n in members}
     metadata: MetadataFacts | None = None
     if metadata_name:
         metadata, meta_problems = read_metadata(members[metadata_name])
@@ -431,7 +433,7 @@ def analyse_xdm(data: bytes) -> XdmFacts:
         problems.append(Problem("no IHE_XDM/<subset>/METADATA.XML in the archive"))
     documents: dict[str, ArchivedDocument] = {}
     for name, content in members.items():
-        if name == metadata_name or name.upper() in ("README.TXT", "INDEX.HTM"):
+        if name == metadata_name or name.upper().rsplit("/", 1)[-1] in ("README.TXT", "INDEX.HTM"):
             continue
         xml_like = name.upper().endswith((".XML", ".XSL")) or content.lstrip()[:1] == b"<"
         cda = read_cda(content) if xml_like else None
@@ -446,8 +448,8 @@ def analyse_xdm(data: bytes) -> XdmFacts:
             checks.append(EntryCheck(entry, found, doc.size, doc.sha1, doc.cda))
     return XdmFacts(
         subset=subset,
-        has_readme="README.TXT" in top,
-        has_index="INDEX.HTM" in top,
+        has_readme=f"{prefix}README.TXT".upper() in top,
+        has_index=f"{prefix}INDEX.HTM".upper() in top,
         metadata_name=metadata_name,
         metadata=metadata,
         checks=tuple(checks),
@@ -466,7 +468,7 @@ def parse_xdm_archive(source: Source) -> Parsed:
     for name in sorted(members):
         if name == facts.metadata_name:
             kids.append(Child(name, members[name], Kind.XDM_METADATA))
-        elif name.upper() not in ("README.TXT", "INDEX.HTM"):
+        elif name.upper().rsplit("/", 1)[-1] not in ("README.TXT", "INDEX.HTM"):
             kids.append(Child(name, members[name]))
     return Parsed(facts=facts, problems=list(facts.problems), children=kids, identity=source.sha256)
 
