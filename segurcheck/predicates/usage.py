@@ -34,7 +34,8 @@ def _xds_success(facts: Any) -> bool:
 def _verdict(found: int, minimum: int, when_absent: str, evidence: bool, **observed: object) -> Verdict:
     if not evidence and when_absent == "not_applicable":
         return Verdict.na(reason="no usage export nor exchange in the bundle", found=found, minimum=minimum)
-    return Verdict.check(found >= minimum, found=found, minimum=minimum, **observed)
+    return Verdict(Verdict.check(found >= minimum).status, {"found": str(found), "minimum": str(minimum),
+                   **{k: str(v) for k, v in observed.items()}})
 
 
 @predicate("usage_dmp_minimum")
