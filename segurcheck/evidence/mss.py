@@ -100,6 +100,8 @@ def decode(value: object) -> str:
     if value is None:
         return ""
     raw = str(value)
+    if "=?" not in raw:
+        return raw.strip()
     try:
         return str(make_header(decode_header(raw))).strip()
     except (email.errors.HeaderParseError, UnicodeError, LookupError, ValueError):
@@ -193,19 +195,18 @@ def read_message(data: bytes) -> tuple[MssFacts | None, list[Problem], list[Chil
     for key, value in message.items():
         if key.upper().startswith("X-MSS-"):
             headers[key.upper()] = (*headers.get(key.upper(), ()), decode(value).strip())
-    recipients = tuple(
-        addr.lower()
-        for _, addr in getaddresses([decode(v) for k in ("To", "Cc", "Bcc") for v in message.get_all(k, [])])
-        if addr
-    )
+    recipients: list[str] = []
+    identities: list[IdentityOccurrence] = []
+    for field in ("To", "Cc", "Bcc"):
+        for _, addr in getaddresses([decode(v) for v in message.get_all(field, [])]):
+            if not addr:
+                continue
+            recipients.append(addr.lower())
+            if addr.lower().endswith("@" + PATIENT_DOMAIN):
+                occurrence = IdentityOccurrence(addr.split("@")[0], "", f"header:{field}", "mss-address")
+                identities.append(occurrence)
     senders = getaddresses([decode(message.get("From"))])
     is_mdn, mdn_disposition, mdn_codes = _mdn(message)
-    identities = tuple(
-        IdentityOccurrence(matricule=addr.split("@")[0], oid="", location=f"header:{field}", source="mss-address")
-        for field in ("To", "Cc", "Bcc")
-        for _, addr in getaddresses([decode(v) for v in message.get_all(field, [])])
-        if addr.lower().endswith("@" + PATIENT_DOMAIN)
-    )
     software = tuple(
         claim
         for field in ("X-Mailer", "User-Agent")
@@ -215,7 +216,7 @@ def read_message(data: bytes) -> tuple[MssFacts | None, list[Problem], list[Chil
         message_id=decode(message.get("Message-ID")),
         subject=decode(message.get("Subject")),
         sender=senders[0][1].lower() if senders else "",
-        recipients=recipients,
+        recipients=tuple(recipients),
         headers=headers,
         content_type=message.get_content_type(),
         charset=str(message.get_content_charset() or ""),
@@ -226,7 +227,7 @@ def read_message(data: bytes) -> tuple[MssFacts | None, list[Problem], list[Chil
         attachments=tuple(attachments),
         problems=tuple(problems),
         fatal=fatal,
-        identities=identities,
+        identities=tuple(identities),
         software=software,
     )
     return facts, problems, kids

@@ -24,7 +24,7 @@ from lxml import etree
 
 from ..claims import IdentityOccurrence, Traits
 from ..model import Kind, Problem
-from .base import Child, Parsed, Source, parser, xml_identity
+from .base import Child, Parsed, Source, parser
 from .xml import XmlError, child, children, descendants, local_name, parse_xml, text
 
 # ---------------------------------------------------------------------------------
@@ -194,6 +194,27 @@ def _external_id(element: etree._Element, scheme: str, label: str) -> str:
 
 
 def read_metadata(data: bytes) -> tuple[MetadataFacts | None, list[Problem]]:
+    """The METADATA facts (cached: the archive and its METADATA child share the work)."""
+    facts, problems = _read_metadata(data)
+    return facts, list(problems)
+
+
+@lru_cache(maxsize=16)
+def _read_metadata(data: bytes) -> tuple[MetadataFacts | None, tuple[Problem, ...]]:
+    facts, problems = _read_metadata_uncached(data)
+    return facts, tuple(problems)
+
+
+def metadata_identity(facts: MetadataFacts) -> str:
+    """Content identity independent of formatting and prefixes: what the METADATA
+    declares (patient, and each entry's id, unique id, hash and size)."""
+    parts = [facts.submission_patient_id] + [
+        f"{e.id}|{e.unique_id}|{e.hash.lower()}|{e.size}|{e.patient_id}" for e in facts.entries
+    ]
+    return "xdm-metadata:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _read_metadata_uncached(data: bytes) -> tuple[MetadataFacts | None, list[Problem]]:
     root, broken, problems = parse_metadata_root(data)
     if root is None:
         return None, problems
@@ -476,5 +497,5 @@ def parse_xdm_archive(source: Source) -> Parsed:
 @parser(Kind.XDM_METADATA)
 def parse_xdm_metadata(source: Source) -> Parsed:
     facts, problems = read_metadata(source.data)
-    identity = xml_identity(source) if not (facts and facts.namespace_broken) else source.sha256
+    identity = metadata_identity(facts) if facts is not None else source.sha256
     return Parsed(facts=facts, problems=problems, identity=identity)
