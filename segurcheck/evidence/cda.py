@@ -16,7 +16,7 @@ import base64
 import binascii
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -113,6 +113,8 @@ class CdaFacts:
     facility_type_code: str
     identities: tuple[IdentityOccurrence, ...] = ()
     software: tuple[SoftwareClaim, ...] = ()
+    # the ClinicalDocument serialised, kept for the optional schematron run (no re-read)
+    document_xml: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def unique_id(self) -> str:
@@ -223,7 +225,7 @@ def _traits(patient: etree._Element | None) -> Traits | None:
     )
 
 
-def read_cda(root: etree._Element) -> CdaFacts | None:
+def read_cda(root: etree._Element, keep_xml: bool = False) -> CdaFacts | None:
     """Facts of the ClinicalDocument at or below ``root`` (None when there is none)."""
     doc = find_clinical_document(root)
     if doc is None:
@@ -330,6 +332,7 @@ def read_cda(root: etree._Element) -> CdaFacts | None:
         service_stop=_value(_path(service_time, "high")),
         facility_type_code=_value(facility, "code"),
         identities=tuple(identities),
+        document_xml=etree.tostring(doc) if keep_xml else b"",
     )
 
 
@@ -347,7 +350,7 @@ def parse_cda(source: Source) -> Parsed:
         root = source.xml()
     except XmlError as exc:
         return Parsed(problems=[Problem(f"not well-formed XML: {exc}")], identity=source.sha256)
-    facts = read_cda(root)
+    facts = read_cda(root, keep_xml=True)
     if facts is None:
         return Parsed(problems=[Problem("no ClinicalDocument element found", path_of(root))], identity=source.sha256)
     if facts.id_root:

@@ -135,3 +135,23 @@ def cda_codes_in_valuesets(subject: Subject, ctx: Context, *, type_set: str = "J
         )
     return Verdict.check(not outside, facts.location, outside="; ".join(outside) or "-",
                          code=facts.code, confidentiality=facts.confidentiality_code)
+
+
+@predicate("cda_schematron")
+def cda_schematron(subject: Subject, ctx: Context, *, max_listed: int = 20, **_: Any) -> Verdict:
+    """The user's schematrons (``--schematron DIR``) on the ClinicalDocument; not
+    applicable without the option; one error when a schema cannot run."""
+    schematrons = ctx.resource("schematron")
+    if schematrons is None:
+        return Verdict.na(reason="no --schematron folder given")
+    facts = cda_facts(subject)
+    if facts is None or not facts.document_xml:
+        return _not_parsed(subject)
+    if schematrons.errors:
+        return Verdict.error(facts.location, error="; ".join(schematrons.errors))
+    failures = schematrons.validate(facts.document_xml)
+    listed = "; ".join(f"[{f.schema}{' ' + f.id if f.id else ''}] {f.message} @ {f.location}"
+                       for f in failures[:max_listed])
+    more = f" (+{len(failures) - max_listed})" if len(failures) > max_listed else ""
+    return Verdict.check(not failures, failures[0].location if failures else facts.location,
+                         count=len(failures), failures=listed + more or "-")
