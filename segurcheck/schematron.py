@@ -96,9 +96,11 @@ def _load_with_includes(path: Path, root_dir: Path, seen: set[Path]) -> etree._E
 def _svs(identifier: str) -> bytes | None:
     for vs in shipped():
         if vs.id == identifier:
-            concepts = "".join(f'<Concept code={quoteattr(c)} codeSystem={quoteattr(s)}/>' for c, s in sorted(vs.codes))
+            concepts = "".join(
+                f"<Concept code={quoteattr(c)} codeSystem={quoteattr(s)}/>" for c, s in sorted(vs.codes))
             return (f'<?xml version="1.0" encoding="UTF-8"?><RetrieveValueSetResponse xmlns="urn:ihe:iti:svs:2008">'
-                    f'<ValueSet id={quoteattr(vs.oid)} displayName={quoteattr(vs.name)} version={quoteattr(vs.version)}>'
+                    f"<ValueSet id={quoteattr(vs.oid)} displayName={quoteattr(vs.name)} "
+                    f"version={quoteattr(vs.version)}>"
                     f"<ConceptList>{concepts}</ConceptList></ValueSet></RetrieveValueSetResponse>").encode()
     return None
 
@@ -161,7 +163,7 @@ def translate(schema: etree._Element) -> str:
         modes.append(mode)
         rules = [r for r in source.iter(f"{{{SCH}}}rule") if r.get("abstract") != "true"]
 
-        def sub(text: str) -> str:
+        def sub(text: str, params: dict[str, str] = params) -> str:
             for key in sorted(params, key=len, reverse=True):
                 text = text.replace(f"${key}", params[key])
             return text
@@ -182,7 +184,8 @@ def translate(schema: etree._Element) -> str:
                 test = sub(check.get("test", "true()"))
                 condition = f"not({test})" if kind == "assert" else test
                 checks.append(
-                    f"<xsl:if test={quoteattr(condition)}><f kind={quoteattr(kind)} id={quoteattr(check.get('id', ''))} "
+                    f"<xsl:if test={quoteattr(condition)}><f kind={quoteattr(kind)} "
+                    f"id={quoteattr(check.get('id', ''))} "
                     f"test={quoteattr(test)} location=\"{{path()}}\">{sub(_message(check))}</f></xsl:if>"
                 )
             body.append(

@@ -225,6 +225,11 @@ def _attribute_values(attribute: etree._Element) -> tuple[str, ...]:
     return tuple(values)
 
 
+def _child_text(element: etree._Element | None, name: str) -> str:
+    found = child(element, name) if element is not None else None
+    return (found.text or "").strip() if found is not None else ""
+
+
 def _read_vihf(assertion: etree._Element) -> Vihf:
     attributes: dict[str, tuple[str, ...]] = {}
     for statement in children(assertion, "AttributeStatement"):
@@ -243,9 +248,8 @@ def _read_vihf(assertion: etree._Element) -> Vihf:
     return Vihf(
         location=path_of(assertion),
         version=version[0] if version else "",
-        issuer=(child(assertion, "Issuer").text or "").strip() if child(assertion, "Issuer") is not None else "",
-        name_id=(child(subject, "NameID").text or "").strip() if subject is not None and child(
-            subject, "NameID") is not None else "",
+        issuer=_child_text(assertion, "Issuer"),
+        name_id=_child_text(subject, "NameID"),
         attributes=attributes,
         signature=signature,
         signer_subject=signer_subject,
@@ -330,8 +334,11 @@ def _envelope(source: Source) -> tuple[etree._Element | None, dict[str, bytes], 
         return None, by_cid, True, [*problems, f"the SOAP part is not well-formed XML: {exc}"]
 
 
-def _documents(request: etree._Element, parts: dict[str, bytes], problems: list[str]) -> list[tuple[str, str, bytes | None, str]]:
-    found: list[tuple[str, str, bytes | None, str]] = []
+_Found = tuple[str, str, bytes | None, str]
+
+
+def _documents(request: etree._Element, parts: dict[str, bytes], problems: list[str]) -> list[_Found]:
+    found: list[_Found] = []
     for document in children(request, "Document"):
         doc_id = document.get("id", "")
         include = document.find(f"{{{XOP}}}Include")
@@ -383,8 +390,8 @@ def parse_submission(source: Source) -> Parsed:
         children_out.append(Child(name="vihf-signer.cer", data=vihf.signature.certificate_der, kind=Kind.CERTIFICATE))
     action = message_id = ""
     if header is not None:
-        action = (child(header, "Action").text or "").strip() if child(header, "Action") is not None else ""
-        message_id = (child(header, "MessageID").text or "").strip() if child(header, "MessageID") is not None else ""
+        action = _child_text(header, "Action")
+        message_id = _child_text(header, "MessageID")
     software: tuple[SoftwareClaim, ...] = ()
     if vihf is not None and (vihf.first("LPS_Nom") or vihf.first("LPS_Version")):
         software = (SoftwareClaim(vihf.first("LPS_Nom"), vihf.first("LPS_Version"), vihf.location, "vihf"),)

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.gen import dmp_bundles
-from fixtures.gen import testpki
+from fixtures.gen import dmp_bundles, testpki
 from segurcheck.evidence.base import Source
 from segurcheck.evidence.xds import XdsSubmissionFacts, parse_submission
 from segurcheck.model import Kind
