@@ -149,7 +149,16 @@ def cda_schematron(subject: Subject, ctx: Context, *, max_listed: int = 20, **_:
         return _not_parsed(subject)
     if schematrons.errors:
         return Verdict.error(facts.location, error="; ".join(schematrons.errors))
-    failures = schematrons.validate(facts.document_xml)
+    document = facts.document_xml
+    if facts.auto_presentable:  # validate the ClinicalDocument, not the stylesheet around it
+        from lxml import etree
+
+        from ..evidence.cda import find_clinical_document
+        from ..evidence.xml import parse_xml
+
+        found = find_clinical_document(parse_xml(document))
+        document = etree.tostring(found) if found is not None else document
+    failures = schematrons.validate(document)
     listed = "; ".join(f"[{f.schema}{' ' + f.id if f.id else ''}] {f.message} @ {f.location}"
                        for f in failures[:max_listed])
     more = f" (+{len(failures) - max_listed})" if len(failures) > max_listed else ""
