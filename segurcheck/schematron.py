@@ -207,12 +207,14 @@ def translate(schema: etree._Element) -> str:
     )
 
 
-def load_schematrons(directory: Path, cache_dir: Path) -> SchematronSet:
+def load_schematrons(directory: Path, cache_dir: Path | None = None) -> SchematronSet:
     """Translate and compile every ``*.sch`` of ``directory`` (not of its sub-folders,
     which usually hold included fragments).  Never raises for a bad schema: it is kept
     with its ``error`` so the rule reports it."""
     from saxonche import PySaxonProcessor
 
+    if cache_dir is None:
+        cache_dir = Path.home() / ".cache" / "segurcheck" / "schematron"
     processor = PySaxonProcessor(license=False)
     compiler = processor.new_xslt30_processor()
     root_dir = directory.resolve()
