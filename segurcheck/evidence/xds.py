@@ -380,7 +380,10 @@ def parse_submission(source: Source) -> Parsed:
         entry = metadata.entry(doc_id)
         cda = read_cda_bytes(data) if entry is None or "xml" in entry.mime_type or data.lstrip()[:1] == b"<" else None
         documents.append(XdsDocument(doc_id, location, len(data), hashlib.sha1(data).hexdigest(), origin, cda))
-        children_out.append(Child(name=f"{doc_id}", data=data))
+        if cda is not None or b"ClinicalDocument" in data[:4096]:
+            # CDAs become evidence of their own (sniffed, so CDA rules apply); other
+            # documents (DICOM KOS, DSG signatures) are judged here through hash/size.
+            children_out.append(Child(name=f"{doc_id}", data=data))
     header = child(root, "Header")
     assertion = None
     if header is not None:
