@@ -25,6 +25,7 @@ from lxml import etree
 from ..claims import IdentityOccurrence, Traits
 from ..model import Kind, Problem
 from .base import Child, Parsed, Source, parser
+from .ebrim import read_submission
 from .xml import XmlError, child, children, descendants, local_name, parse_xml, text
 
 # ---------------------------------------------------------------------------------
@@ -100,10 +101,6 @@ def read_zip(data: bytes, limits: ZipLimits = LIMITS) -> tuple[dict[str, bytes],
 # ebRIM METADATA.XML (SubmitObjectsRequest), minimal and tolerant.
 # ---------------------------------------------------------------------------------
 
-SCHEME_SET_PATIENT = "urn:uuid:6b5aea1a-874d-4603-a4bc-96a0a7b38446"
-SCHEME_DOC_PATIENT = "urn:uuid:58a6f841-87b3-4a3e-92fd-a8ffeff98427"
-SCHEME_DOC_UNIQUE = "urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab"
-SCHEME_DOC_TYPE = "urn:uuid:f0306f51-975f-434e-a61c-c59651d33983"
 INS_OIDS = ("1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11")
 _WRAP_NS = (
     b'<segurcheck-wrap xmlns="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0"'
@@ -174,23 +171,11 @@ def parse_metadata_root(data: bytes) -> tuple[etree._Element | None, bool, list[
         return None, True, [Problem(f"METADATA.XML cannot be parsed: {first}")]
 
 
-def _slot(element: etree._Element, name: str) -> str:
-    for slot in children(element, "Slot"):
-        if slot.get("name") == name:
-            values = [text(v) for v in descendants(slot, "Value")]
-            if name == "URI" and len(values) > 1 and all("|" in v for v in values):
-                # long URIs are split as "1|part", "2|part"... (ITI-32)
-                return "".join(v.split("|", 1)[1] for v in values)
-            return values[0] if values else ""
-    return ""
-
-
-def _external_id(element: etree._Element, scheme: str, label: str) -> str:
-    for ext in children(element, "ExternalIdentifier"):
-        names = [d.get("value", "") for d in descendants(ext, "LocalizedString")]
-        if ext.get("identificationScheme") == scheme or label in names:
-            return ext.get("value", "")
-    return ""
+def _uri(values: tuple[str, ...]) -> str:
+    """The URI slot; long URIs are split as "1|part", "2|part"... (ITI-32)."""
+    if len(values) > 1 and all("|" in v for v in values):
+        return "".join(v.split("|", 1)[1] for v in values)
+    return values[0] if values else ""
 
 
 def read_metadata(data: bytes) -> tuple[MetadataFacts | None, list[Problem]]:
@@ -220,26 +205,23 @@ def _read_metadata_uncached(data: bytes) -> tuple[MetadataFacts | None, list[Pro
         return None, problems
     if local_name(root) != "SubmitObjectsRequest":
         return None, [*problems, Problem(f"METADATA.XML root is {local_name(root)}, not SubmitObjectsRequest")]
-    set_patient = ""
-    for package in descendants(root, "RegistryPackage"):
-        set_patient = set_patient or _external_id(package, SCHEME_SET_PATIENT, "XDSSubmissionSet.patientId")
+    submission = read_submission(root)
+    problems.extend(Problem(f"METADATA.XML: {p}") for p in submission.problems)
+    set_patient = next((s.patient_id for s in submission.submission_sets if s.patient_id), "")
     entries = []
-    for obj in descendants(root, "ExtrinsicObject"):
-        type_code = ""
-        for cls in children(obj, "Classification"):
-            if cls.get("classificationScheme") == SCHEME_DOC_TYPE:
-                type_code = cls.get("nodeRepresentation", "")
+    for entry in submission.entries:
+        type_code = entry.code("typeCode")
         entries.append(
             MetadataEntry(
-                id=obj.get("id", ""),
-                mime_type=obj.get("mimeType", ""),
-                uri=_slot(obj, "URI"),
-                hash=_slot(obj, "hash").strip(),
-                size=_slot(obj, "size").strip(),
-                patient_id=_external_id(obj, SCHEME_DOC_PATIENT, "XDSDocumentEntry.patientId"),
-                unique_id=_external_id(obj, SCHEME_DOC_UNIQUE, "XDSDocumentEntry.uniqueId"),
-                type_code=type_code,
-                location=f"/SubmitObjectsRequest//ExtrinsicObject[@id='{obj.get('id', '')}']",
+                id=entry.id,
+                mime_type=entry.mime_type,
+                uri=_uri(entry.slots.get("URI", ())),
+                hash=entry.slot("hash"),
+                size=entry.slot("size"),
+                patient_id=entry.patient_id,
+                unique_id=entry.unique_id,
+                type_code=type_code.code if type_code is not None else "",
+                location=entry.location.replace("/segurcheck-wrap", "", 1),
             )
         )
     identities = []

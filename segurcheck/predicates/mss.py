@@ -137,7 +137,7 @@ def xdm_integrity(subject: Subject, ctx: Context, **_: Any) -> Verdict:
         if entry.patient_id and set_pid[0] and split_cx(entry.patient_id) != set_pid:
             issues.append(f"{label}: patientId differs from the SubmissionSet patientId")
         if len(issues) > before and not location:
-            location = f"{archive.metadata_name}{entry.location}"
+            location = f"{archive.metadata_name}#{entry.location}"
     if issues:
         return Verdict.fail(location, mismatches="; ".join(issues), count=len(issues))
     return Verdict.ok(documents=len(archive.checks))

@@ -28,6 +28,8 @@ def test_real_metadata_is_read_tolerantly_and_the_defect_reported(shared_data: P
     facts = parsed.facts
     assert facts is not None and facts.namespace_broken
     assert any("namespace" in p.message for p in parsed.problems)
+    # the bogus ExternalIdentifier (identificationScheme "1.2.3") is reported, not trusted
+    assert any("1.2.3" in p.message for p in parsed.problems)
     assert [e.id for e in facts.entries] == ["DocumentKOS", "Signature01"]
     kos = facts.entries[0]
     assert (kos.uri, kos.size, kos.hash[:8]) == ("SS000001/KOS_1_1.DCM", "5164", "5a4009cc")
