@@ -14,7 +14,7 @@ from typing import Any
 from ..engine.context import Context
 from ..engine.vocabulary import Subject, Verdict, predicate
 from ..evidence.mss import MssFacts
-from ..evidence.xdm import XdmFacts, split_cx
+from ..evidence.xdm import INS_OIDS, XdmFacts, split_cx
 from ..masking import mask_matricule
 
 _SUBJECT_REST = re.compile(r"^XDM/1\.0/DDM\+\s*\S.*\s\S+\s\S+\s\d{2}/\d{2}/\d{4}\s*$")
@@ -163,6 +163,44 @@ def mss_pdfa(subject: Subject, ctx: Context, require_one_per_cda: bool = True, *
     return Verdict.ok(cdas=cdas, pdfa1=good)
 
 
+def _header_cdas(subject: Subject, ctx: Context, facts: MssFacts) -> tuple[list[tuple[str, bool]], str]:
+    """(code, qualified INS) for each CDA inside the message's XDM archives.
+
+    Prefers the facts of the CDA parser (the nested CDA items the walker parsed,
+    read through their ``code`` and ``identities``); falls back to the XDM reader's
+    own minimal CDA reading when those items are not there.  Qualified = the CDA
+    recordTarget carries an INS (matricule + INS OID) with birth name, first first
+    name, birth date and sex (MSS/CONF.14), and that INS is a METADATA patientId.
+    """
+    found: list[tuple[str, bool]] = []
+    for attachment in facts.attachments:
+        archive = attachment.xdm
+        if archive is None:
+            continue
+        metadata_ids = {split_cx(v) for v in archive.patient_ids}
+        for document in archive.documents:
+            if document.cda is None:
+                continue
+            item = ctx.item(f"{subject.evidence}!{attachment.name}!{document.name}")
+            parsed = item.facts if item is not None else None
+            if parsed is not None and hasattr(parsed, "code") and hasattr(parsed, "identities"):
+                qualified = any(
+                    o.source == "cda-recordTarget" and o.oid in INS_OIDS and (o.matricule, o.oid) in metadata_ids
+                    and o.traits is not None and all((o.traits.birth_name, o.traits.first_name,
+                                                      o.traits.birth_date, o.traits.sex))
+                    for o in parsed.identities
+                )
+                found.append((str(parsed.code), qualified))
+            else:
+                cda = document.cda
+                found.append((cda.code, cda.qualified and (cda.ins, cda.ins_oid) in metadata_ids))
+    origin = "CDA parser" if any(
+        ctx.item(f"{subject.evidence}!{a.name}!{d.name}") is not None
+        for a in facts.attachments if a.xdm is not None for d in a.xdm.documents if d.cda is not None
+    ) else "XDM reader"
+    return found, origin
+
+
 @predicate("mss_header_ins")
 def mss_header_ins(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     """MSS-HEADER-INS (MSS/CONF.14): X-MSS-INS is O exactly when a qualified INS is in
@@ -173,12 +211,13 @@ def mss_header_ins(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     where = "header:X-MSS-INS"
     values = facts.header("X-MSS-INS")
     shown = " | ".join(values) or "(absent)"
-    if not facts.cdas_in_xdm:
+    cdas, origin = _header_cdas(subject, ctx, facts)
+    if not cdas:
         return Verdict.check(not values, where, value=shown, expected="(absent: no CDA in an XDM archive)")
-    expected = "O" if any(a.qualified_ins for a in facts.xdm_archives) else "N"
+    expected = "O" if any(qualified for _, qualified in cdas) else "N"
     if len(values) != 1 or values[0] not in ("O", "N"):
-        return Verdict.fail(where, value=shown, expected=expected)
-    return Verdict.check(values[0] == expected, where, value=values[0], expected=expected)
+        return Verdict.fail(where, value=shown, expected=expected, read_by=origin)
+    return Verdict.check(values[0] == expected, where, value=values[0], expected=expected, read_by=origin)
 
 
 @predicate("mss_header_codecda")
@@ -191,9 +230,10 @@ def mss_header_codecda(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     where = "header:X-MSS-CODECDA"
     values = facts.header("X-MSS-CODECDA")
     found = {v for raw in values for v in _SPLIT.split(raw) if v}
-    expected = {c.code for c in facts.cdas_in_xdm if c.code}
+    cdas, _origin = _header_cdas(subject, ctx, facts)
+    expected = {code for code, _ in cdas if code}
     shown = ", ".join(sorted(found)) or "(absent)"
-    if not facts.cdas_in_xdm:
+    if not cdas:
         return Verdict.check(not values, where, value=shown, expected="(absent: no CDA in an XDM archive)")
     return Verdict.check(bool(values) and found == expected, where, value=shown, expected=", ".join(sorted(expected)))
 
