@@ -13,15 +13,13 @@ analysis is shared between a message and its attached archive through a small ca
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import stat
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lxml import etree
 
+from ..bundle import Limits, read_zip_bytes
 from ..claims import IdentityOccurrence, Traits
 from ..model import Kind, Problem
 from .base import Child, Parsed, Source, parser
@@ -29,72 +27,21 @@ from .ebrim import read_submission
 from .xml import XmlError, child, children, descendants, local_name, parse_xml, text
 
 # ---------------------------------------------------------------------------------
-# Bounded ZIP reading (used until the lead's bundle.open_zip_safely is on main).
+# Bounded ZIP reading: the bundle's own zip safety rules (segurcheck.bundle).
 # ---------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class ZipLimits:
-    """Ceilings for one archive: beyond them it is refused as a finding, not read."""
-
-    max_entries: int = 2000
-    max_member: int = 64 * 1024 * 1024
-    max_total: int = 256 * 1024 * 1024
-    max_ratio: int = 200  # uncompressed / compressed, for members above 1 MiB
+# An XDM archive is a mail attachment: far tighter bounds than a whole bundle.
+LIMITS = Limits(max_files=2000, max_total_bytes=256 << 20, max_nested_bytes=64 << 20)
 
 
-LIMITS = ZipLimits()
-
-
-def _unsafe_name(name: str) -> bool:
-    parts = name.replace("\\", "/").split("/")
-    return name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":")
-
-
-def read_zip(data: bytes, limits: ZipLimits = LIMITS) -> tuple[dict[str, bytes], list[Problem]]:
+def read_zip(data: bytes, limits: Limits = LIMITS) -> tuple[dict[str, bytes], list[Problem]]:
     """Members of a ZIP as ``{name: bytes}`` (files only), refusing path escapes,
     symlinks, encrypted members, bombs and oversized content.  Never raises."""
-    problems: list[Problem] = []
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
-        return {}, [Problem(f"not a readable ZIP archive: {exc}")]
-    if len(infos) > limits.max_entries:
-        return {}, [Problem(f"ZIP refused: {len(infos)} entries (limit {limits.max_entries})")]
-    members: dict[str, bytes] = {}
-    total = 0
-    for info in infos:
-        name = info.filename
-        if info.is_dir():
-            continue
-        if _unsafe_name(name):
-            problems.append(Problem(f"ZIP entry with an escaping path refused: {name!r}", name))
-            continue
-        if stat.S_ISLNK(info.external_attr >> 16):
-            problems.append(Problem(f"ZIP entry that is a symbolic link refused: {name!r}", name))
-            continue
-        if info.flag_bits & 0x1:
-            problems.append(Problem(f"encrypted ZIP entry cannot be read: {name!r}", name))
-            continue
-        if info.file_size > limits.max_member or total + info.file_size > limits.max_total:
-            problems.append(Problem(f"ZIP entry too large, not read: {name!r} ({info.file_size} bytes)", name))
-            continue
-        if info.file_size > (1 << 20) and info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            problems.append(Problem(f"ZIP entry with a suspicious compression ratio refused: {name!r}", name))
-            continue
-        try:
-            with archive.open(info) as stream:
-                content = stream.read(limits.max_member + 1)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError, ValueError) as exc:
-            problems.append(Problem(f"ZIP entry unreadable: {name!r}: {exc}", name))
-            continue
-        if len(content) > limits.max_member or len(content) != info.file_size:
-            problems.append(Problem(f"ZIP entry size differs from its header, refused: {name!r}", name))
-            continue
-        total += len(content)
-        members[name] = content
-    return members, problems
+    members, skipped = read_zip_bytes(data, limits)
+    problems = [
+        Problem(f"ZIP entry refused: {s.path!r}: {s.reason.en}" if s.path else s.reason.en, s.path) for s in skipped
+    ]
+    return dict(members), problems
 
 
 # ---------------------------------------------------------------------------------
