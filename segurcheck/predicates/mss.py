@@ -15,7 +15,7 @@ from ..engine.context import Context
 from ..engine.vocabulary import Subject, Verdict, predicate
 from ..evidence.mss import MssFacts
 from ..evidence.xdm import INS_OIDS, XdmFacts, split_cx
-from ..masking import mask_matricule
+from ..masking import mask_matricule, mask_text
 
 _SUBJECT_REST = re.compile(r"^XDM/1\.0/DDM\+\s*\S.*\s\S+\s\S+\s\d{2}/\d{2}/\d{4}\s*$")
 _SPLIT = re.compile(r"[,;\s]+")
@@ -257,6 +257,20 @@ def mss_header_nil(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     return Verdict.ok(where, value=values[0], expected=expected)
 
 
+def _masked_subject(facts: MssFacts, ctx: Context) -> str:
+    """The subject names the patient (MSS/CONF.25): mask their traits unless asked."""
+    if ctx.options.show_identities:
+        return facts.subject
+    secrets: list[str] = []
+    for cda in facts.cdas_in_xdm:
+        t = cda.traits
+        secrets += [t.birth_name, t.first_name, *t.given_list.split(), t.birth_date, cda.ins]
+        if len(t.birth_date) == 10:
+            year, month, day = t.birth_date.split("-")
+            secrets.append(f"{day}/{month}/{year}")
+    return mask_text(facts.subject, secrets)
+
+
 @predicate("mss_subject")
 def mss_subject(subject: Subject, ctx: Context, prefix: str = "XDM/1.0/DDM", **_: Any) -> Verdict:
     """MSS-SUBJECT (MSS/CONF.25): the subject starts with ``XDM/1.0/DDM``; the rest of
@@ -264,11 +278,11 @@ def mss_subject(subject: Subject, ctx: Context, prefix: str = "XDM/1.0/DDM", **_
     facts = _message(subject)
     if facts is None:
         return _unparsed()
-    text = facts.subject
+    text = _masked_subject(facts, ctx)
     note = ""
-    if not _SUBJECT_REST.match(text):
+    if not _SUBJECT_REST.match(facts.subject):
         note = "the rest does not look like '+<label> <NAME> <first name> <dd/mm/yyyy>'"
-    return Verdict.check(text.startswith(prefix), "header:Subject", subject=text[:200] or "(empty)",
+    return Verdict.check(facts.subject.startswith(prefix), "header:Subject", subject=text[:200] or "(empty)",
                          prefix=prefix, note=note)
 
 

@@ -117,3 +117,12 @@ def test_trust_domains_are_a_parameter(tmp_path: Path, check: Callable[..., list
     bundle = _bundle(tmp_path, Mail(to="dr@cabinet.example.org"))
     config = {"rules": {"MSS-TRUST-DOMAIN": {"params": {"domains": ["mssante.fr", "example.org"]}}}}
     assert _by_rule(check(bundle, "MSS-TRUST-DOMAIN", config=config))["MSS-TRUST-DOMAIN"] is Status.PASS
+
+
+def test_subject_traits_are_masked_unless_asked(tmp_path: Path, check: Callable[..., list[Result]]) -> None:
+    bundle = _bundle(tmp_path, Mail(subject="Lettre de liaison ADRTROIS DOMINIQUE 26/02/1997"))
+    (masked,) = [r for r in check(bundle, "MSS-SUBJECT") if r.evidence == "m.eml"]
+    assert masked.status is Status.FAIL
+    assert "ADRTROIS" not in masked.message.en and "26/02/1997" not in masked.message.en
+    (shown,) = [r for r in check(bundle, "MSS-SUBJECT", show_identities=True) if r.evidence == "m.eml"]
+    assert "ADRTROIS DOMINIQUE 26/02/1997" in shown.message.en
