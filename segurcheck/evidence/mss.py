@@ -135,7 +135,7 @@ def _classify(part: Message, name: str, payload: bytes) -> Attachment:
 def _mdn(message: Message) -> tuple[bool, str, tuple[str, ...]]:
     if message.get_content_type() != "multipart/report":
         return False, "", ()
-    if (message.get_param("report-type") or "").__str__().lower() != "disposition-notification":
+    if str(message.get_param("report-type") or "").lower() != "disposition-notification":
         return False, "", ()
     disposition = ""
     codes: list[str] = []
@@ -174,7 +174,7 @@ def read_message(data: bytes) -> tuple[MssFacts | None, list[Problem], list[Chil
         if part.is_multipart() or part.get_content_maintype() == "message":
             continue
         filename = decode(part.get_filename()) if part.get_filename() else ""
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
+        disposition = str(part.get("Content-Disposition") or "").split(";")[0].strip().lower()
         if not filename and disposition != "attachment" and part.get_content_maintype() == "text":
             continue
         try:
@@ -235,7 +235,12 @@ def read_message(data: bytes) -> tuple[MssFacts | None, list[Problem], list[Chil
 
 @parser(Kind.MSS_MESSAGE)
 def parse_mss_message(source: Source) -> Parsed:
-    facts, problems, kids = read_message(source.data)
+    try:
+        facts, problems, kids = read_message(source.data)
+    except (email.errors.MessageError, UnicodeError, LookupError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        # the stdlib email package raises odd errors on some corrupted inputs
+        problem = Problem(f"the message cannot be parsed as RFC 5322/MIME: {type(exc).__name__}: {exc}"[:300])
+        return Parsed(facts=None, problems=[problem], identity=source.sha256)
     identity = source.sha256
     if facts is not None and facts.message_id:
         identity = "message-id:" + facts.message_id.strip("<>")

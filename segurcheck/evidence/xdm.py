@@ -13,13 +13,16 @@ analysis is shared between a message and its attached archive through a small ca
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lxml import etree
 
-from ..bundle import Limits, read_zip_bytes
+from ..bundle import Limits, iter_zip_members
 from ..claims import IdentityOccurrence, Traits
 from ..model import Kind, Problem
 from .base import Child, Parsed, Source, parser
@@ -35,13 +38,34 @@ LIMITS = Limits(max_files=2000, max_total_bytes=256 << 20, max_nested_bytes=64 <
 
 
 def read_zip(data: bytes, limits: Limits = LIMITS) -> tuple[dict[str, bytes], list[Problem]]:
-    """Members of a ZIP as ``{name: bytes}`` (files only), refusing path escapes,
-    symlinks, encrypted members, bombs and oversized content.  Never raises."""
-    members, skipped = read_zip_bytes(data, limits)
-    problems = [
-        Problem(f"ZIP entry refused: {s.path!r}: {s.reason.en}" if s.path else s.reason.en, s.path) for s in skipped
-    ]
-    return dict(members), problems
+    """Members of a ZIP as ``{name: bytes}`` (files only), refusing what the bundle's
+    safety rules refuse (path escapes, symlinks, encryption, bombs, sizes, counts).
+
+    Never raises: a corrupt member (bad deflate stream, unknown method) is refused on
+    its own, the readable ones are still returned.
+    """
+    members: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        listing = list(iter_zip_members(archive, limits, limits.max_nested_bytes))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        return {}, [Problem(f"not a readable ZIP archive: {exc}")]
+    for info, reason in listing:
+        if reason is not None:
+            problems.append(Problem(f"ZIP entry refused: {info.filename!r}: {reason.en}", info.filename))
+            continue
+        try:
+            with archive.open(info) as stream:
+                content = stream.read(info.file_size + 1)
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError, ValueError) as exc:
+            problems.append(Problem(f"ZIP entry unreadable: {info.filename!r}: {exc}", info.filename))
+            continue
+        if len(content) != info.file_size:
+            problems.append(Problem(f"ZIP entry size differs from its header: {info.filename!r}", info.filename))
+            continue
+        members[info.filename] = content
+    return members, problems
 
 
 # ---------------------------------------------------------------------------------

@@ -126,3 +126,23 @@ def test_subject_traits_are_masked_unless_asked(tmp_path: Path, check: Callable[
     assert "ADRTROIS" not in masked.message.en and "26/02/1997" not in masked.message.en
     (shown,) = [r for r in check(bundle, "MSS-SUBJECT", show_identities=True) if r.evidence == "m.eml"]
     assert "ADRTROIS DOMINIQUE 26/02/1997" in shown.message.en
+
+
+def test_truncated_and_corrupted_messages_never_raise() -> None:
+    """Untrusted input: every prefix cut and byte flip gives facts or problems."""
+    import random
+
+    from segurcheck.evidence.xdm import parse_xdm_archive
+
+    data = eml(Mail())
+    rng = random.Random(7)
+    variants = [data[: len(data) * i // 20] for i in range(1, 20)]
+    for _ in range(30):
+        mutated = bytearray(data)
+        for _ in range(20):
+            mutated[rng.randrange(len(mutated))] = rng.randrange(256)
+        variants.append(bytes(mutated))
+    for variant in variants:
+        parsed = parse_mss_message(Source("x.eml", variant))
+        for child in parsed.children:
+            parse_xdm_archive(Source(child.name, child.data))

@@ -117,3 +117,16 @@ def test_garbage_is_a_problem_not_a_crash() -> None:
     assert parsed.facts is None and parsed.problems
     facts, problems = read_metadata(b"<<<not xml")
     assert facts is None and problems
+
+
+def test_corrupt_deflate_member_is_refused_alone() -> None:
+    """A damaged compressed member is a problem; the other members are still read."""
+    doc = cda_n1(DOMINIQUE, "DOC-1")
+    data = bytearray(xdm_zip([("DOC0001.XML", doc, DOMINIQUE, "11490-0")]))
+    start = data.index(b"IHE_XDM/SUBSET01/DOC0001.XML") + len("IHE_XDM/SUBSET01/DOC0001.XML")
+    for offset in range(40, 60):  # inside the deflate stream of the CDA
+        data[start + offset] ^= 0xFF
+    members, problems = read_zip(bytes(data))
+    assert "IHE_XDM/SUBSET01/METADATA.XML" in members
+    assert "IHE_XDM/SUBSET01/DOC0001.XML" not in members
+    assert any("DOC0001.XML" in p.message for p in problems)
