@@ -74,3 +74,13 @@ def test_no_evidence_is_not_applicable_unless_configured(tmp_path: Path) -> None
     assert _check(tmp_path, "USAGE-MSS") == [Status.NOT_APPLICABLE]
     config = {"rules": {"USAGE-MSS": {"params": {"when_absent": "fail"}}}}
     assert _check(tmp_path, "USAGE-MSS", config) == [Status.FAIL]
+
+
+def test_successful_xds_responses_count_as_dmp_use() -> None:
+    """The DMP area's generated bundles: a Success RegistryResponse counts, a Failure does not."""
+    bundles = REPO / "fixtures" / "bundles"
+    report = run_check(bundles / "dmp-clean", CheckOptions(today=dt.date(2026, 11, 29), rule_ids=("USAGE-DMP",)),
+                       load_pack(REPO / "rules"))
+    (result,) = report.results
+    assert result.status is Status.PASS and result.observed["from_responses"] == "1"
+    assert _check(bundles / "dmp-response-failure", "USAGE-DMP") == [Status.FAIL]
