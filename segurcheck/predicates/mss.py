@@ -95,6 +95,9 @@ def _archive_gaps(archive: XdmFacts) -> Iterable[str]:
         yield "IHE_XDM/<subset>/METADATA.XML"
     elif archive.metadata is None:
         yield f"{archive.metadata_name} (unreadable)"
+    elif archive.metadata.namespace_broken:
+        # read here by repairing it, but a receiver's strict parser rejects it
+        yield f"{archive.metadata_name} (not namespace-well-formed XML)"
     for check in archive.checks:
         if not check.document:
             yield f"{check.entry.uri or check.entry.id} (named by METADATA, absent)"

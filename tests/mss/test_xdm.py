@@ -20,6 +20,7 @@ from segurcheck.evidence.xdm import (
     split_cx,
 )
 from segurcheck.model import Kind
+from segurcheck.predicates.mss import _archive_gaps
 
 
 def test_real_metadata_is_read_tolerantly_and_the_defect_reported(shared_data: Path) -> None:
@@ -57,6 +58,9 @@ def test_real_metadata_in_an_archive_with_another_subset_name(shared_data: Path)
     assert found == {"DocumentKOS": "IHE_XDM/SS000001/KOS_1_1.DCM", "Signature01": ""}
     kos = facts.checks[0]
     assert kos.actual_size == 5164 and kos.actual_sha1 != kos.entry.hash  # zeros, not the real KOS
+    gaps = list(_archive_gaps(facts))  # what MSS-XDM reports for such an archive
+    assert "IHE_XDM/SS000001/METADATA.XML (not namespace-well-formed XML)" in gaps
+    assert "SS000001/SIGN_1.XML (named by METADATA, absent)" in gaps
 
 
 def test_generated_archive_agrees_with_its_metadata() -> None:
