@@ -304,6 +304,7 @@ class ArchivedDocument:
     size: int
     sha1: str
     cda: CdaSummary | None
+    is_pdf: bool = False
 
 
 @dataclass(frozen=True)
@@ -315,6 +316,7 @@ class EntryCheck:
     actual_size: int
     actual_sha1: str
     cda: CdaSummary | None
+    is_pdf: bool = False
 
 
 @dataclass(frozen=True)
@@ -411,7 +413,8 @@ def analyse_xdm(data: bytes) -> XdmFacts:
             continue
         xml_like = name.upper().endswith((".XML", ".XSL")) or content.lstrip()[:1] == b"<"
         cda = read_cda(content) if xml_like else None
-        documents[name] = ArchivedDocument(name, len(content), hashlib.sha1(content).hexdigest(), cda)
+        sha1 = hashlib.sha1(content).hexdigest()
+        documents[name] = ArchivedDocument(name, len(content), sha1, cda, content[:5] == b"%PDF-")
     checks = []
     for entry in metadata.entries if metadata else ():
         found = _resolve(entry.uri, subset, members)
@@ -419,7 +422,7 @@ def analyse_xdm(data: bytes) -> XdmFacts:
         if doc is None:
             checks.append(EntryCheck(entry, found, -1, "", None))
         else:
-            checks.append(EntryCheck(entry, found, doc.size, doc.sha1, doc.cda))
+            checks.append(EntryCheck(entry, found, doc.size, doc.sha1, doc.cda, doc.is_pdf))
     return XdmFacts(
         subset=subset,
         has_readme=f"{prefix}README.TXT".upper() in top,

@@ -137,6 +137,8 @@ def xdm_integrity(subject: Subject, ctx: Context, **_: Any) -> Verdict:
                     f"{label}: patientId {_show(ctx, pid[0]) or '(none)'} differs from the CDA INS "
                     f"{_show(ctx, check.cda.ins)}"
                 )
+        elif check.is_pdf and entry.mime_type != "application/pdf":
+            issues.append(f"{label}: mimeType {entry.mime_type or '(none)'}, expected application/pdf")
         if entry.patient_id and set_pid[0] and split_cx(entry.patient_id) != set_pid:
             issues.append(f"{label}: patientId differs from the SubmissionSet patientId")
         if len(issues) > before and not location:

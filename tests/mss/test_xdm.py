@@ -134,3 +134,36 @@ def test_corrupt_deflate_member_is_refused_alone() -> None:
     assert "IHE_XDM/SUBSET01/METADATA.XML" in members
     assert "IHE_XDM/SUBSET01/DOC0001.XML" not in members
     assert any("DOC0001.XML" in p.message for p in problems)
+
+
+def _integrity(data: bytes) -> tuple[str, str]:
+    from segurcheck.engine.context import Context
+    from segurcheck.engine.vocabulary import Subject
+    from segurcheck.model import Dossier
+    from segurcheck.predicates.mss import xdm_integrity
+
+    verdict = xdm_integrity(Subject("x.zip", "", value=analyse_xdm(data)), Context((), Dossier()))
+    return verdict.status.value, verdict.observed.get("mismatches", "")
+
+
+def test_integrity_sees_hash_mime_type_and_patient_id() -> None:
+    from fixtures.gen.mss_bundles import TOUSSAINT
+
+    doc = cda_n1(DOMINIQUE, "DOC-1")
+    clean = xdm_zip([("DOC0001.XML", doc, DOMINIQUE, "11490-0")])
+    assert _integrity(clean) == ("pass", "")
+    # same size, other content: only the hash can tell
+    members = dict(read_zip(clean)[0])
+    members["IHE_XDM/SUBSET01/DOC0001.XML"] = doc.replace(b"Lettre de liaison", b"Lettre de LIAISON")
+    status, detail = _integrity(_zip(list(members.items())))
+    assert status == "fail" and "hash" in detail and "size" not in detail
+    members = dict(read_zip(clean)[0])
+    members["IHE_XDM/SUBSET01/METADATA.XML"] = members["IHE_XDM/SUBSET01/METADATA.XML"].replace(
+        b'mimeType="text/xml"', b'mimeType="application/pdf"'
+    )
+    status, detail = _integrity(_zip(list(members.items())))
+    assert status == "fail" and "mimeType application/pdf, expected text/xml" in detail
+    other = xdm_zip([("DOC0001.XML", cda_n1(TOUSSAINT, "DOC-1"), DOMINIQUE, "11490-0")])
+    status, detail = _integrity(other)
+    assert status == "fail" and "differs from the CDA INS" in detail
+    assert "160012B020777" not in detail  # masked
