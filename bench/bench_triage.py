@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import os
 import resource
 import shutil
@@ -56,8 +57,9 @@ def main() -> int:
     make_batch(inputs, args.dossiers, seed=2026, realistic=True, broken_every=25)
     size = sum(p.stat().st_size for p in inputs.rglob("*") if p.is_file())
     trust = ROOT / "fixtures" / "bundles" / "_trust"
+    has_pki = importlib.util.find_spec("segurcheck.pki") is not None  # trust anchors need the PKI area
     settings = TriageSettings(today=dt.date(2026, 11, 29), as_of=dt.date(2026, 11, 29), lang="en",
-                              trust=trust if trust.is_dir() else None)
+                              trust=trust if trust.is_dir() and has_pki else None)
     print(f"{args.dossiers} dossiers, {size / 1e6:.1f} MB, {os.cpu_count()} CPUs, "
           f"load average before: {os.getloadavg()[0]:.1f} (other processes take CPUs from --jobs 2)")
 

@@ -28,6 +28,54 @@ def pack_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
+def _walk(root: Path) -> list[tuple[str, str, int]]:
+    """(relative path, absolute path, size) of every entry under ``root``, symlinks
+    included as names only (never followed), sorted by relative path."""
+    found: list[tuple[str, str, int]] = []
+    stack = [(root, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_symlink():
+                    found.append((rel, "", -1))
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), rel + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    found.append((rel, entry.path, entry.stat(follow_symlinks=False).st_size))
+    return sorted(found)
+
+
+def bundle_digest(path: Path) -> tuple[str | None, int]:
+    """A content hash of a bundle (folder: sorted paths and bytes; file: its bytes) and
+    its size.  Kept apart from the pipeline's safe opening because a warm re-run must
+    only read bytes, not re-validate every entry; None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        if path.is_symlink():
+            return None, 0
+        if path.is_file():
+            with path.open("rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            return "file:" + digest.hexdigest(), path.stat().st_size
+        if not path.is_dir():
+            return None, 0
+        total = 0
+        for rel, full, size in _walk(path):
+            digest.update(rel.encode("utf-8", "surrogateescape") + b"\0")
+            if size >= 0:
+                total += size
+                with open(full, "rb") as fh:
+                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
+                        digest.update(block)
+            digest.update(b"\0")
+        return "dir:" + digest.hexdigest(), total
+    except OSError:
+        return None, 0
+
+
 def cache_key(bundle_sha256: str, rulepack_sha256: str, settings_key: str) -> str:
     return f"{bundle_sha256}:{rulepack_sha256}:{settings_key}"
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import TriageCache, cache_key, pack_fingerprint
+from .cache import TriageCache, bundle_digest, cache_key, pack_fingerprint
 from .discover import discover
 from .overview import write_overview
 from .worker import Settings, check_dossier, init_worker
@@ -48,29 +48,6 @@ def slug_for(path: Path) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.name).strip("-.")[:60] or "dossier"
     digest = hashlib.sha256(str(path.absolute()).encode()).hexdigest()[:8]
     return f"{stem}-{digest}"
-
-
-def _bundle_hash(path: Path) -> tuple[str | None, int]:
-    """The bundle hash the pipeline also reports, and the bundle's size (to schedule
-    the largest dossiers first).  For a file that does not open as a bundle (not a
-    zip), the hash of its bytes, so its error is cached too.  None when nothing can
-    be read (the worker will report why)."""
-    from ..bundle import BundleError, open_bundle
-
-    try:
-        with open_bundle(path) as bundle:
-            digest: str = bundle.sha256()
-            size = path.stat().st_size if bundle.is_zip else sum(e.size for e in bundle.entries)
-            return digest, size
-    except (BundleError, OSError):
-        pass
-    try:
-        if path.is_file() and not path.is_symlink():
-            data = path.read_bytes()
-            return "raw:" + hashlib.sha256(data).hexdigest(), len(data)
-    except OSError:
-        pass
-    return None, 0
 
 
 def _context() -> Any:
@@ -130,7 +107,7 @@ def run_triage(
     sized: list[tuple[int, str, str]] = []
     for dossier in dossiers:
         name, slug = str(dossier), slug_for(dossier)
-        digest, size = _bundle_hash(dossier)
+        digest, size = bundle_digest(dossier)
         if digest is not None:
             keys[name] = cache_key(digest, pack_sha, settings.key())
             cached = cache.get(str(dossier.absolute()), keys[name])
