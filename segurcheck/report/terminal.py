@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ..model import Report, Status
@@ -26,6 +27,15 @@ def print_summary(report: Report, console: Console, limit: int = 40) -> None:
     )
     counts = " · ".join(f"{k} {v}" for k, v in report.counts.items() if v)
     console.print(f"{verdict} — {'bloquants' if fr else 'blocking'}: {report.blocking} — {counts}")
+    if report.blocking != report.gating_blocking:
+        known = report.blocking - report.gating_blocking
+        console.print(f"{'nouveaux bloquants' if fr else 'new blocking'}: {report.gating_blocking} "
+                      f"({known} {'déjà dans la référence' if fr else 'already in the baseline'})")
+    if report.fixed:
+        fixed = ", ".join(f"{f.get('rule_id', '')} {f.get('evidence', '')}".strip() for f in report.fixed[:10])
+        console.print(f"{'corrigés depuis la référence' if fr else 'fixed since the baseline'} ({len(report.fixed)}): {fixed}")
+    for notice in report.notices:
+        console.print(f"[yellow]![/] {notice.get(lang)}", highlight=False)
     problems = sorted(
         (r for r in report.results if r.status in _SHOWN),
         key=lambda r: (r.status is not Status.FAIL, r.severity.rank, r.rule_id, r.evidence),
@@ -39,7 +49,11 @@ def print_summary(report: Report, console: Console, limit: int = 40) -> None:
     table.add_column("message", overflow="fold")
     for result in problems[:limit]:
         status = "" if result.status is Status.FAIL else f"[{result.status.value}] "
-        table.add_row(result.severity.value, result.rule_id, result.evidence or "—", status + result.message.get(lang))
+        if result.baseline:
+            status += f"[{result.baseline}] "
+        message = result.message.get(lang) + (f" — {result.waiver_note}" if result.waiver_note else "")
+        # escaped: "[known]" is not markup, and evidence text must not style the terminal
+        table.add_row(result.severity.value, result.rule_id, escape(result.evidence or "—"), escape(status + message))
     console.print(table)
     if len(problems) > limit:
         more = len(problems) - limit

@@ -211,3 +211,17 @@ def test_fixed_failures_are_listed(dossier: dict[str, Path], tmp_path: Path) -> 
 def test_waiver_schema_is_published() -> None:
     done = segurcheck("schema", "waivers")
     assert done.returncode == 0 and json.loads(done.stdout) == schema("waivers")
+
+
+def test_terminal_marks_known_waived_and_fixed(dossier: dict[str, Path], tmp_path: Path) -> None:
+    smaller = tmp_path / "smaller"
+    names = three_failures(smaller)
+    (smaller / names["log"]).unlink()
+    full = tmp_path / "full.json"
+    segurcheck("check", dossier["bundle"], "--config", CONFIG, "--json", full)
+    done = segurcheck("check", smaller, "--config", CONFIG, "--lang", "en", "--baseline", full,
+                      "--waivers", dossier["renewed"], COLUMNS="250")
+    assert done.returncode == 0
+    assert "[known]" in done.stdout and "[waived]" in done.stdout and "kept on purpose" in done.stdout
+    assert "fixed since the baseline (1): DOSSIER-UNKNOWN-FILE logs/run.log" in done.stdout
+    assert "WAIVER-STALE" in done.stdout  # the log waiver matches nothing any more
