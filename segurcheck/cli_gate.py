@@ -95,10 +95,13 @@ def triage_cmd(
     missing = [str(b) for b in bundles if not b.exists()]
     if missing:
         raise _usage(f"no such bundle: {', '.join(missing)}")
-    try:  # fail fast on bad folders, before any worker starts
+    try:  # fail fast on bad folders or config, before any worker starts
         load_resources(trust=trust, insi_schemas=insi_schemas, schematron=schematron)
     except ResourceError as exc:
         raise _usage(str(exc)) from None
+    from .cli import load_config
+
+    load_config(config)  # exits 2 with a message on a bad file
     settings = TriageSettings(
         today=dt.date.today(), as_of=as_of_date, sector=sector, environment=env, lang=lang, trust=trust,
         insi_schemas=insi_schemas, schematron=schematron, config=config, apply_bundled_waivers=apply_bundled_waivers,

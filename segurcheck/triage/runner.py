@@ -105,11 +105,12 @@ def run_triage(
     rows: dict[str, dict[str, Any]] = {}
     keys: dict[str, str] = {}
     sized: list[tuple[int, str, str]] = []
+    settings_key = settings.key()
     for dossier in dossiers:
         name, slug = str(dossier), slug_for(dossier)
         digest, size = bundle_digest(dossier)
         if digest is not None:
-            keys[name] = cache_key(digest, pack_sha, settings.key())
+            keys[name] = cache_key(digest, pack_sha, settings_key)
             cached = cache.get(str(dossier.absolute()), keys[name])
             if cached is not None:
                 rows[name] = {**cached, "path": name, "cached": True}

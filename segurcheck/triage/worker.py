@@ -37,11 +37,14 @@ class Settings:
     apply_bundled_waivers: bool = False  # reviewer mode by default: shown, never applied
 
     def key(self) -> str:
-        """Part of the cache key: a change of settings invalidates the cache."""
-        return repr(
-            (self.as_of or self.today, self.sector, self.environment, self.lang, self.trust, self.insi_schemas,
-             self.schematron, self.config, self.apply_bundled_waivers)
-        )
+        """Part of the cache key: a change of settings, or of the content of a file or
+        folder they name (trust anchors, schemas, config), invalidates the cache."""
+        from .cache import bundle_digest
+
+        named = [bundle_digest(p)[0] if p is not None else None
+                 for p in (self.trust, self.insi_schemas, self.schematron, self.config)]
+        return repr((self.as_of or self.today, self.sector, self.environment, self.lang, named,
+                     self.apply_bundled_waivers))
 
 
 _STATE: dict[str, Any] = {}
@@ -52,7 +55,12 @@ def init_worker(settings: Settings) -> None:
 
     The parent calls it before starting the pool: forked workers then inherit the
     loaded state and start at once; under ``spawn`` each worker loads its own."""
-    if _STATE.get("settings") == settings:
+    from ..resources import rules_dir
+    from .cache import pack_fingerprint
+
+    # content-aware: an edited config, trust folder or rule file reloads
+    key = settings.key() + pack_fingerprint(rules_dir())
+    if _STATE.get("key") == key:
         return
     from ..engine.rules import load_pack
     from ..engine.vocabulary import load_plugins
@@ -78,6 +86,7 @@ def init_worker(settings: Settings) -> None:
         resources=resources,
     )
     _STATE["settings"] = settings
+    _STATE["key"] = key
 
 
 def summarize(report: Report, bundled: list[str]) -> dict[str, Any]:

@@ -121,3 +121,18 @@ def test_triage_command(tmp_path: Path) -> None:
     assert "2 dossiers (2 checked, 0 unchanged)" in done.stderr
     assert (tmp_path / "out" / "overview.html").is_file() and (tmp_path / "out" / "overview.csv").is_file()
     assert segurcheck("triage", tmp_path / "nope", "--out", tmp_path / "o2").returncode == 2
+
+
+def test_config_content_is_part_of_the_cache_key(tmp_path: Path) -> None:
+    three_failures(tmp_path / "in" / "x")
+    config = tmp_path / "config.yaml"
+    config.write_text("rules: {}\n", encoding="utf-8")
+    settings = TriageSettings(today=SETTINGS.today, as_of=SETTINGS.as_of, config=config)
+    first = run_triage([tmp_path / "in"], tmp_path / "out", settings, jobs=1, show_progress=False)
+    assert first.rows[0]["blocking"] == 0  # stray files are info by default
+    config.write_text("rules:\n  DOSSIER-UNKNOWN-FILE: {severity: blocking}\n", encoding="utf-8")
+    second = run_triage([tmp_path / "in"], tmp_path / "out", settings, jobs=1, show_progress=False)
+    assert second.checked == 1 and second.rows[0]["blocking"] == 3
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules: [\n", encoding="utf-8")
+    assert segurcheck("triage", tmp_path / "in", "--out", tmp_path / "o", "--config", bad).returncode == 2
