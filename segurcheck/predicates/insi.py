@@ -17,8 +17,9 @@ from ..engine.context import Context
 from ..engine.vocabulary import Subject, Verdict, analysis, predicate, subjects
 from ..evidence.insi import InsiFacts, schema_errors
 from ..identity.fictitious import registry
-from ..identity.reveal import reveal
+from ..identity.reveal import reveal, showing
 from ..ins import insi_charset_problem, normalise_date, normalise_name, normalise_sex
+from ..masking import mask_text
 from ..model import EvidenceItem, Kind
 from ..resources import data_dir
 
@@ -65,7 +66,29 @@ def insi_structure_valid(subject: Subject, ctx: Context, **_: Any) -> Verdict:
                 found.append(f"{part.name} (XSD): {errors[0]}")
                 location = location or part.location
     schema_note = f"validated: {', '.join(checked)}" if schemas else "no INSi schemas supplied (--insi-schemas)"
-    return Verdict.check(not found, location, problems=" | ".join(found), schema=schema_note)
+    text = " | ".join(found)
+    if text and not showing(ctx, _fictitious(facts)):
+        text = mask_text(text, _secrets(facts))  # XSD messages may quote trait values
+    return Verdict.check(not found, location, problems=text, schema=schema_note)
+
+
+def _fictitious(facts: InsiFacts) -> bool:
+    reg = registry()
+    if facts.actif is not None and reg.is_fictitious(facts.actif.matricule):
+        return True
+    return reg.is_fictitious("", facts.traits)
+
+
+def _secrets(facts: InsiFacts) -> list[str]:
+    values: list[str] = [v for _, v, _ in facts.names]
+    if facts.traits is not None:
+        t = facts.traits
+        values += [t.birth_name, t.first_name, t.given_list, t.birth_date, t.birth_place]
+        values += t.given_list.split(" ")
+    for value in (facts.actif, *facts.histo):
+        if value is not None:
+            values += [value.matricule, value.matricule[:13]]
+    return [v for v in values if v]
 
 
 @predicate("insi_names_in_charset")
@@ -73,9 +96,7 @@ def insi_names_in_charset(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     facts = _facts(subject)
     if facts is None or not facts.names:
         return Verdict.na(reason="no name in this message")
-    fict = registry().is_fictitious("", facts.traits) or (
-        facts.actif is not None and registry().is_fictitious(facts.actif.matricule)
-    )
+    fict = _fictitious(facts)
     bad: list[str] = []
     location = ""
     for field, value, where in facts.names:
