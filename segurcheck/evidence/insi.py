@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
 from ..claims import IdentityOccurrence, SoftwareClaim, Traits
 from ..model import Kind, Problem
 from .base import Child, Parsed, Source, parser, xml_identity
-from .xml import XmlError, child, children, descendants, local_name, namespace, parse_xml, path_of, text
+from .insi_schemas import load_insi_schemas, schema_errors
+from .xml import XmlError, child, children, descendants, local_name, namespace, path_of, text
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 NS_RECSANS = "http://www.cnamts.fr/INSiRecSans"
@@ -210,9 +208,7 @@ def _request_issues(
     if header is None:
         issues.append(StructureIssue("Header", "/Envelope", "no SOAP Header"))
     if header is not None and child(header, "ContexteLGC") is not None:
-        issues.append(
-            StructureIssue("ContexteLPS", where, "a ContexteLGC block was sent: the INSi header is named ContexteLPS")
-        )
+        issues.append(StructureIssue("ContexteLPS", where, "a ContexteLGC block was sent: the INSi header is named ContexteLPS"))
     if lps is None:
         issues.append(StructureIssue("ContexteLPS", where, "no ContexteLPS header"))
     else:
@@ -230,17 +226,13 @@ def _request_issues(
     if bam is None:
         issues.append(StructureIssue("ContexteBAM", where, "no ContexteBAM header"))
     elif bam.get("Version", "") != "01_02":
-        issues.append(
-            StructureIssue("ContexteBAM", path_of(bam), f"Version {bam.get('Version', '')!r} instead of 01_02")
-        )
+        issues.append(StructureIssue("ContexteBAM", path_of(bam), f"Version {bam.get('Version', '')!r} instead of 01_02"))
     if not message_id:
         issues.append(StructureIssue("wsa:MessageID", where, "no wsa:MessageID"))
     if not action:
         issues.append(StructureIssue("wsa:Action", where, "no wsa:Action"))
     elif action != ACTIONS[operation]:
-        issues.append(
-            StructureIssue("wsa:Action", where, f"wsa:Action {action!r} does not name the {operation} operation")
-        )
+        issues.append(StructureIssue("wsa:Action", where, f"wsa:Action {action!r} does not name the {operation} operation"))
     return issues
 
 
@@ -355,9 +347,7 @@ def parse_insi(source: Source) -> Parsed:
         return Parsed(problems=[Problem(f"not well-formed XML: {exc}")])
     header, body = _envelope(root)
     if body is None:
-        return Parsed(
-            problems=[Problem("not a SOAP envelope with a Body", path_of(root))], identity=xml_identity(source)
-        )
+        return Parsed(problems=[Problem("not a SOAP envelope with a Body", path_of(root))], identity=xml_identity(source))
     body_el = next((c for c in body if isinstance(c.tag, str)), None)
     if body_el is None:
         return Parsed(problems=[Problem("empty SOAP Body", path_of(body))], identity=xml_identity(source))
@@ -367,15 +357,11 @@ def parse_insi(source: Source) -> Parsed:
     action = _header_text(header, "Action")
     issues: list[StructureIssue] = []
     if namespace(root) != SOAP12:
-        issues.append(
-            StructureIssue("Envelope", "/Envelope", f"envelope namespace {namespace(root)!r} is not SOAP 1.2")
-        )
+        issues.append(StructureIssue("Envelope", "/Envelope", f"envelope namespace {namespace(root)!r} is not SOAP 1.2"))
     op = local_name(body_el)
     expected_ns = BODY_NAMESPACES.get(op)
     if expected_ns is not None and namespace(body_el) != expected_ns:
-        issues.append(
-            StructureIssue(op, path_of(body_el), f"namespace {namespace(body_el)!r} instead of {expected_ns}")
-        )
+        issues.append(StructureIssue(op, path_of(body_el), f"namespace {namespace(body_el)!r} instead of {expected_ns}"))
     base: dict[str, object] = {
         "message_id": message_id,
         "relates_to": relates_to,
@@ -391,9 +377,7 @@ def parse_insi(source: Source) -> Parsed:
         issues += _request_issues(op, header, lps, bam, action, message_id)
         traits = _request_traits(body_el) if op == "RECSANSVITALE" else None
         software = (
-            (SoftwareClaim(lps.nom, lps.lps_version, lps.location, "insi-ContexteLPS"),)
-            if lps and (lps.nom or lps.lps_version)
-            else ()
+            (SoftwareClaim(lps.nom, lps.lps_version, lps.location, "insi-ContexteLPS"),) if lps and (lps.nom or lps.lps_version) else ()
         )
         occurrences = (IdentityOccurrence("", "", path_of(body_el), "insi-request", traits),) if traits else ()
         facts = InsiFacts(
@@ -413,15 +397,11 @@ def parse_insi(source: Source) -> Parsed:
         facts = _response(body_el, base)
     elif op == "Fault":
         base["issues"] = issues
-        extra = tuple(
-            XmlPart("Erreur", namespace(e), path_of(e), _serialise(e)) for e in descendants(body_el, "Erreur")
-        )
+        extra = tuple(XmlPart("Erreur", namespace(e), path_of(e), _serialise(e)) for e in descendants(body_el, "Erreur"))
         base["parts"] = tuple(base["parts"]) + extra  # type: ignore[arg-type]
         facts = _fault(body_el, base)
     else:
-        return Parsed(
-            problems=[Problem(f"SOAP body {op!r} is not an INSi message", path_of(body_el))], identity=identity
-        )
+        return Parsed(problems=[Problem(f"SOAP body {op!r} is not an INSi message", path_of(body_el))], identity=identity)
     return Parsed(facts=facts, problems=problems, children=certs, identity=identity)
 
 
@@ -440,43 +420,4 @@ def parse_fault(source: Source) -> Parsed:
     return parse_insi(source)
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema"
-
-
-def load_insi_schemas(directory: str | os.PathLike[str]) -> dict[tuple[str, str], etree.XMLSchema]:
-    """Compile every XSD under ``directory`` (the INSi package) and index the global
-    elements they declare by (namespace, name).  Called by the CLI for
-    ``--insi-schemas DIR``; the result goes into ``resources['insi_schemas']``.
-
-    Files are read through the hardened parser; imports resolve against local files
-    only (no network).  A schema that does not compile is skipped: the INSi package
-    ships some that import a w3.org schema it does not include.
-    """
-    index: dict[tuple[str, str], etree.XMLSchema] = {}
-    for path in sorted(Path(directory).rglob("*.xsd")):
-        try:
-            root = parse_xml(path.read_bytes())
-            root.getroottree().docinfo.URL = path.resolve().as_uri()
-            schema = etree.XMLSchema(root.getroottree())
-        except (OSError, XmlError, etree.XMLSchemaParseError, etree.XMLSyntaxError):
-            continue
-        target = root.get("targetNamespace", "")
-        for element in root:
-            if isinstance(element.tag, str) and element.tag == f"{{{_XSD}}}element" and element.get("name"):
-                index.setdefault((target, element.get("name", "")), schema)
-    return index
-
-
-def schema_errors(part: XmlPart, schemas: dict[tuple[str, str], etree.XMLSchema]) -> list[str] | None:
-    """Errors of one part against its XSD; None when no schema declares the element."""
-    schema = schemas.get((part.namespace, part.name))
-    if schema is None:
-        return None
-    try:
-        element = parse_xml(part.xml)
-    except XmlError as exc:
-        return [str(exc)]
-    if schema.validate(element):
-        return []
-    entries: list[Any] = list(schema.error_log)  # type: ignore[call-overload]
-    return [f"line {e.line}: {e.message}" for e in entries][:5]
+__all__ = ["InsiFacts", "load_insi_schemas", "parse_insi", "schema_errors"]
