@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from ..claims import IdentityOccurrence, SoftwareClaim, Traits
 from ..model import Kind, Problem
-from .base import Child, Parsed, Source, parser, xml_identity
+from .base import Child, Parsed, Source, parser
 from .insi_schemas import load_insi_schemas, schema_errors
-from .xml import XmlError, child, children, descendants, local_name, namespace, path_of, text
+from .xml import XmlError, local_name, namespace, parse_xml
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 NS_RECSANS = "http://www.cnamts.fr/INSiRecSans"
@@ -34,6 +36,60 @@ ACTIONS = {
     "RECSANSVITALE": "urn:ServiceIdentiteCertifiee:1.0.0:rechercherInsAvecTraitsIdentite",
 }
 BODY_NAMESPACES = {"RECVITALE": NS_RECVIT, "RECSANSVITALE": NS_RECSANS, "RESULTAT": NS_RESULTAT}
+
+
+# Fast tree helpers.  INSi traces come by tens of thousands in a dossier: these do
+# the same as the generic helpers of ``xml.py`` with lxml's C-level tag filters.
+
+
+_BETWEEN_TAGS = re.compile(rb">\s+<")
+
+
+def child(element: etree._Element | None, name: str) -> etree._Element | None:
+    if element is None:
+        return None
+    return next(element.iterchildren(f"{{*}}{name}"), None)
+
+
+def children(element: etree._Element | None, name: str) -> list[etree._Element]:
+    return [] if element is None else list(element.iterchildren(f"{{*}}{name}"))
+
+
+def descendants(element: etree._Element, name: str) -> list[etree._Element]:
+    return list(element.iter(f"{{*}}{name}"))
+
+
+def text(element: etree._Element | None) -> str:
+    if element is None:
+        return ""
+    if len(element) == 0:
+        return (element.text or "").strip()
+    return "".join(str(t) for t in element.itertext()).strip()
+
+
+def path_of(element: etree._Element) -> str:
+    """/Envelope/Body/RESULTAT/... (local names, [n] only among same-named siblings)."""
+    parts: list[str] = []
+    node: etree._Element | None = element
+    while node is not None:
+        tag = node.tag
+        name = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+        parent = node.getparent()
+        if parent is not None:
+            same = list(parent.iterchildren(tag))
+            if len(same) > 1:
+                name = f"{name}[{same.index(node) + 1}]"
+        parts.append(name)
+        node = parent
+    return "/" + "/".join(reversed(parts))
+
+
+def content_identity(root: etree._Element) -> str:
+    """Digest of the canonical (C14N) form with whitespace between tags removed: stays
+    the same when a trace is re-indented or its attributes reordered, at a fraction of
+    the cost of the generic identity (INSi traces come by tens of thousands)."""
+    canonical = etree.tostring(root, method="c14n", with_comments=False)
+    return hashlib.sha256(_BETWEEN_TAGS.sub(b"><", canonical).strip()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -108,7 +164,7 @@ class InsiFacts:
     error_message_id: str = ""
     fault_location: str = ""
     issues: tuple[StructureIssue, ...] = ()
-    parts: tuple[XmlPart, ...] = ()
+    raw: bytes = b""  # the message, for optional XSD validation (see message_parts)
     identities: tuple[IdentityOccurrence, ...] = ()
     software: tuple[SoftwareClaim, ...] = ()
     names: tuple[tuple[str, str, str], ...] = field(default=())  # (field, value, location) for charset
@@ -124,14 +180,24 @@ def _serialise(element: etree._Element) -> bytes:
     return etree.tostring(element)
 
 
-def _parts(header: etree._Element | None, body: etree._Element | None) -> tuple[XmlPart, ...]:
+def message_parts(raw: bytes) -> tuple[XmlPart, ...]:
+    """Header blocks, body element and fault detail of a message, serialised one by
+    one, for XSD validation (only computed when the user supplies the schemas)."""
+    try:
+        root = parse_xml(raw)
+    except XmlError:
+        return ()
     parts: list[XmlPart] = []
-    for container in (header, body):
+    for name in ("Header", "Body"):
+        container = child(root, name)
         if container is None:
             continue
         for element in container:
             if isinstance(element.tag, str):
                 parts.append(XmlPart(local_name(element), namespace(element), path_of(element), _serialise(element)))
+                if local_name(element) == "Fault":
+                    for erreur in descendants(element, "Erreur"):
+                        parts.append(XmlPart("Erreur", namespace(erreur), path_of(erreur), _serialise(erreur)))
     return tuple(parts)
 
 
@@ -186,12 +252,13 @@ def _request_traits(body_el: etree._Element) -> Traits:
     )
 
 
-def _names(element: etree._Element, fields: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+def _names(element: etree._Element, base: str, fields: tuple[str, ...]) -> tuple[tuple[str, str, str], ...]:
+    """(field, value, location) of the name elements (each occurs once by the schema)."""
     out = []
     for name in fields:
         found = child(element, name)
         if found is not None:
-            out.append((name, text(found), path_of(found)))
+            out.append((name, text(found), f"{base}/{name}"))
     return tuple(out)
 
 
@@ -284,7 +351,7 @@ def _response(body_el: etree._Element, base: dict[str, object]) -> InsiFacts:
         if tiq is not None:
             traits = _tiq(tiq)
             traits_location = path_of(tiq)
-            names = _names(tiq, ("NomNaissance", "Prenom", "ListePrenom"))
+            names = _names(tiq, traits_location, ("NomNaissance", "Prenom", "ListePrenom"))
     if code == "00":
         if actif is None:
             issues.append(StructureIssue("INSACTIF", path_of(body_el), "CR 00 without INDIVIDU/INSACTIF"))
@@ -347,10 +414,10 @@ def parse_insi(source: Source) -> Parsed:
         return Parsed(problems=[Problem(f"not well-formed XML: {exc}")])
     header, body = _envelope(root)
     if body is None:
-        return Parsed(problems=[Problem("not a SOAP envelope with a Body", path_of(root))], identity=xml_identity(source))
+        return Parsed(problems=[Problem("not a SOAP envelope with a Body", path_of(root))], identity=content_identity(root))
     body_el = next((c for c in body if isinstance(c.tag, str)), None)
     if body_el is None:
-        return Parsed(problems=[Problem("empty SOAP Body", path_of(body))], identity=xml_identity(source))
+        return Parsed(problems=[Problem("empty SOAP Body", path_of(body))], identity=content_identity(root))
     certs, problems = _certificates(header)
     message_id = _header_text(header, "MessageID")
     relates_to = _header_text(header, "RelatesTo")
@@ -366,11 +433,11 @@ def parse_insi(source: Source) -> Parsed:
         "message_id": message_id,
         "relates_to": relates_to,
         "action": action,
-        "parts": _parts(header, body),
+        "raw": source.data,
         "security": header is not None and child(header, "Security") is not None,
         "saml": header is not None and bool(descendants(header, "Assertion")),
     }
-    identity = xml_identity(source)
+    identity = content_identity(root)
     if op in ("RECSANSVITALE", "RECVITALE"):
         lps = _lps(header)
         bam = child(header, "ContexteBAM") if header is not None else None
@@ -379,17 +446,18 @@ def parse_insi(source: Source) -> Parsed:
         software = (
             (SoftwareClaim(lps.nom, lps.lps_version, lps.location, "insi-ContexteLPS"),) if lps and (lps.nom or lps.lps_version) else ()
         )
-        occurrences = (IdentityOccurrence("", "", path_of(body_el), "insi-request", traits),) if traits else ()
+        body_path = path_of(body_el)
+        occurrences = (IdentityOccurrence("", "", body_path, "insi-request", traits),) if traits else ()
         facts = InsiFacts(
             operation=op,
             lps=lps,
             bam_version=bam.get("Version", "") if bam is not None else None,
             traits=traits,
-            traits_location=path_of(body_el),
+            traits_location=body_path,
             issues=tuple(issues),
             identities=occurrences,
             software=software,
-            names=_names(body_el, ("NomNaissance", "Prenom")),
+            names=_names(body_el, body_path, ("NomNaissance", "Prenom")),
             **base,  # type: ignore[arg-type]
         )
     elif op == "RESULTAT":
@@ -397,8 +465,6 @@ def parse_insi(source: Source) -> Parsed:
         facts = _response(body_el, base)
     elif op == "Fault":
         base["issues"] = issues
-        extra = tuple(XmlPart("Erreur", namespace(e), path_of(e), _serialise(e)) for e in descendants(body_el, "Erreur"))
-        base["parts"] = tuple(base["parts"]) + extra  # type: ignore[arg-type]
         facts = _fault(body_el, base)
     else:
         return Parsed(problems=[Problem(f"SOAP body {op!r} is not an INSi message", path_of(body_el))], identity=identity)

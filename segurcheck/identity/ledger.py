@@ -58,9 +58,11 @@ class Ledger:
         return self.by_person.get(person_key(matricule), [])
 
     def is_fictitious(self, entry: Entry) -> bool:
-        if entry.person and entry.person in self.fictitious:
-            return True
-        return registry().is_fictitious(entry.occurrence.matricule, entry.occurrence.traits)
+        """Known test person?  Decided once per person while building the ledger (any
+        of its occurrences matching the shipped list marks them all)."""
+        if entry.person:
+            return entry.person in self.fictitious
+        return registry().is_fictitious("", entry.occurrence.traits)
 
     def reference_for(self, entry: Entry) -> Entry | None:
         """What to compare this occurrence's traits with: the INSi answer for its

@@ -15,7 +15,7 @@ import yaml
 from ..claims import SoftwareClaim
 from ..engine.context import Context
 from ..engine.vocabulary import Subject, Verdict, analysis, predicate, subjects
-from ..evidence.insi import InsiFacts, schema_errors
+from ..evidence.insi import InsiFacts, message_parts, schema_errors
 from ..identity.fictitious import registry
 from ..identity.reveal import reveal, showing
 from ..ins import insi_charset_problem, normalise_date, normalise_name, normalise_sex
@@ -57,7 +57,7 @@ def insi_structure_valid(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     schemas = ctx.resource("insi_schemas")
     checked: list[str] = []
     if schemas:
-        for part in facts.parts:
+        for part in message_parts(facts.raw):
             errors = schema_errors(part, schemas)
             if errors is None:
                 continue
