@@ -25,10 +25,11 @@ class Entry:
     item: EvidenceItem
     occurrence: IdentityOccurrence
     index: int  # position among the item's identities: part of the subject key
+    person: str = ""  # matricule without its key (first 13 characters, upper case)
 
-    @property
-    def person(self) -> str:
-        return person_key(self.occurrence.matricule)
+    @staticmethod
+    def of(item: EvidenceItem, occurrence: IdentityOccurrence, index: int) -> Entry:
+        return Entry(item, occurrence, index, person_key(occurrence.matricule))
 
     @property
     def from_insi(self) -> bool:
@@ -90,7 +91,7 @@ def build_ledger(items: Iterable[EvidenceItem]) -> Ledger:
         for index, occurrence in enumerate(identities):
             if not isinstance(occurrence, IdentityOccurrence):
                 continue
-            entry = Entry(item, occurrence, index)
+            entry = Entry.of(item, occurrence, index)
             ledger.entries.append(entry)
             if entry.person:
                 ledger.by_person.setdefault(entry.person, []).append(entry)

@@ -96,12 +96,13 @@ def insi_names_in_charset(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     facts = _facts(subject)
     if facts is None or not facts.names:
         return Verdict.na(reason="no name in this message")
-    fict = _fictitious(facts)
     bad: list[str] = []
     location = ""
+    fict: bool | None = None
     for field, value, where in facts.names:
         problem = insi_charset_problem(value)
         if problem:
+            fict = _fictitious(facts) if fict is None else fict
             bad.append(f"{field} {reveal(ctx, value, fict)!r}: {problem}")
             location = location or where
     return Verdict.check(not bad, location, problems="; ".join(bad))
