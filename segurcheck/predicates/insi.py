@@ -272,6 +272,12 @@ def _split_urn(claim: SoftwareClaim) -> tuple[str, str]:
     return name, version
 
 
+def _redacted(value: str) -> bool:
+    """Placeholders such as ``XXXXXXX`` (seen in a published VIHF assertion)."""
+    stripped = value.strip()
+    return len(stripped) >= 3 and set(stripped.upper()) <= {"X", "*"}
+
+
 def _fold(value: str) -> str:
     return " ".join(value.casefold().split())
 
@@ -292,6 +298,8 @@ def software_matches_dossier(subject: Subject, ctx: Context, version_match: str 
     }
     if not expected_name and not expected_version:
         return Verdict.na(claim.location, reason="the manifest names no software or version", **observed)
+    if all(_redacted(v) for v in (name, version) if v) and (name or version):
+        return Verdict.na(claim.location, reason="the evidence has the software name/version redacted", **observed)
     wrong: list[str] = []
     if expected_name and name and _fold(name) != _fold(expected_name):
         wrong.append("name")

@@ -90,8 +90,7 @@ def extract_record_target(root: Any) -> tuple[IdentityOccurrence, ...]:
             v = traits.birth_date
             traits = Traits(**{**traits.__dict__, "birth_date": f"{v[:4]}-{v[4:6]}-{v[6:8]}"})
     return tuple(
-        IdentityOccurrence(i.get("extension", ""), i.get("root", ""), path_of(i), "cda-recordTarget", traits)
-        for i in children(role, "id")
+        IdentityOccurrence(i.get("extension", ""), i.get("root", ""), path_of(i), "cda-recordTarget", traits) for i in children(role, "id")
     )
 
 

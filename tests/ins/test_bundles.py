@@ -105,3 +105,30 @@ def test_generated_bundle_is_committed_and_current(name: str) -> None:
     directory = ROOT / "fixtures" / "bundles" / name
     for rel, text in bundles()[name].items():
         assert (directory / rel).read_text(encoding="utf-8") == text, f"regenerate fixtures: {name}/{rel}"
+
+
+def test_dossier_version_over_any_software_claim() -> None:
+    """DOSSIER-VERSION reads every item's ``software`` claims, whatever the kind."""
+    from segurcheck.claims import SoftwareClaim
+    from segurcheck.engine.context import Context
+    from segurcheck.model import Dossier, EvidenceItem, Kind
+
+    class Facts:
+        def __init__(self, *claims: SoftwareClaim) -> None:
+            self.software = claims
+
+    items = (
+        EvidenceItem("dmp/sub.xml", Kind.XDS_SUBMISSION, 1, "", "a", Facts(SoftwareClaim("MediDPI", "4.2.1", "/vihf", "vihf"))),
+        EvidenceItem("mss/m.eml", Kind.MSS_MESSAGE, 1, "", "b", Facts(SoftwareClaim("MediDPI", "4.0", "X-Mailer", "mss-x-mailer"))),
+        EvidenceItem("dmp/red.xml", Kind.XDS_SUBMISSION, 1, "", "c", Facts(SoftwareClaim("XXXXXXX", "XXXXXXX", "/vihf", "vihf"))),
+        EvidenceItem("insi/r.xml", Kind.INSI_REQUEST, 1, "", "d", Facts(SoftwareClaim("urn:lps:medidpi:4.2.1", "", "/lps", "insi"))),
+    )
+    ctx = Context(items, Dossier(software="MediDPI", version="4.2.1"))
+    [rule] = [r for r in own_rules() if r.id == "DOSSIER-VERSION"]
+    statuses = {r.evidence: r.status for r in evaluate_mod.evaluate_rule(rule, ctx)}
+    assert statuses == {
+        "dmp/sub.xml": Status.PASS,
+        "mss/m.eml": Status.FAIL,
+        "dmp/red.xml": Status.NOT_APPLICABLE,
+        "insi/r.xml": Status.PASS,
+    }

@@ -17,8 +17,15 @@ SECRETS = [UNKNOWN.matricule, UNKNOWN.matricule[:13], UNKNOWN.birth_name, "LUCIE
 def _outputs(cli: Callable[..., tuple[int, str]], tmp: Path, *extra: str) -> dict[str, str]:
     paths = {fmt: tmp / f"out.{fmt}" for fmt in ("json", "sarif", "junit")}
     code, terminal = cli(
-        "check", BUNDLES / "dossier-real-patient", "--json", paths["json"], "--sarif", paths["sarif"],
-        "--junit", paths["junit"], *extra,
+        "check",
+        BUNDLES / "dossier-real-patient",
+        "--json",
+        paths["json"],
+        "--sarif",
+        paths["sarif"],
+        "--junit",
+        paths["junit"],
+        *extra,
     )
     assert code == 1  # DOSSIER-REAL-PATIENT is blocking
     found = {fmt: p.read_text(encoding="utf-8") for fmt, p in paths.items()}

@@ -55,18 +55,14 @@ def test_every_real_message_parses(shared_insi: Path) -> None:
 
 
 def test_real_response_details(shared_insi: Path) -> None:
-    live = parse_insi(
-        Source("x", (shared_insi / "insi/extracted/response_CR00_ECETINSI-PIERRE-ALAIN_live.xml").read_bytes())
-    )
+    live = parse_insi(Source("x", (shared_insi / "insi/extracted/response_CR00_ECETINSI-PIERRE-ALAIN_live.xml").read_bytes()))
     facts = live.facts
     assert facts.actif.matricule == "109076322083489"
     assert [h.matricule for h in facts.histo] == ["209076322083439"]
     # Live answers give only ListePrenom: the first first name is derived from it.
     assert facts.traits.first_name == "PIERRE-ALAIN"
     assert facts.traits.given_list == "PIERRE-ALAIN MURIEL FLORIANT"
-    request = parse_insi(
-        Source("r", (shared_insi / "insi/extracted/request_RECSANSVITALE_ADRTROIS-DOMINIQUE.xml").read_bytes())
-    )
+    request = parse_insi(Source("r", (shared_insi / "insi/extracted/request_RECSANSVITALE_ADRTROIS-DOMINIQUE.xml").read_bytes()))
     assert request.facts.lps.idam == "PDP17NF21DD0"
     assert [(c.name, c.version, c.source) for c in request.facts.software] == [("padoa", "2022", "insi-ContexteLPS")]
     assert request.facts.message_id == "uuid:b3549edd-4ae9-472a-b26f-fd2fb4ef397f"
@@ -120,9 +116,7 @@ def test_real_keys_and_oids(shared_insi: Path) -> None:
     keys = evaluate_mod.evaluate_rule(rule("INS-KEY"), ctx)  # type: ignore[arg-type]
     assert keys and all(r.status is Status.PASS for r in keys)
     real = evaluate_mod.evaluate_rule(rule("DOSSIER-REAL-PATIENT"), ctx)  # type: ignore[arg-type]
-    assert real and all(r.status is Status.PASS for r in real), [
-        r.message.en for r in real if r.status is not Status.PASS
-    ]
+    assert real and all(r.status is Status.PASS for r in real), [r.message.en for r in real if r.status is not Status.PASS]
 
 
 def cda_files(shared: Path) -> dict[str, bytes]:

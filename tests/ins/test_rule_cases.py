@@ -57,8 +57,7 @@ def _matches(rule: Rule, case: dict[str, Any]) -> bool:
         hits = [
             r
             for r in chosen
-            if r.status is Status(expect["status"])
-            and all(r.observed.get(k) == v for k, v in expect.get("observed", {}).items())
+            if r.status is Status(expect["status"]) and all(r.observed.get(k) == v for k, v in expect.get("observed", {}).items())
         ]
         if "count" in expect and len(hits) != expect["count"]:
             return False
