@@ -120,6 +120,23 @@ def rules_time(items: list[EvidenceItem]) -> tuple[float, int]:
     return time.perf_counter() - start, len(results)
 
 
+def logic_time(items: list[EvidenceItem]) -> float:
+    """The area's own logic alone: ledger, pairing, subjects and predicates, without
+    the evaluator's result building (messages, fingerprints) that every area shares."""
+    from segurcheck.engine.vocabulary import PREDICATES, SUBJECTS
+
+    pack = load_pack()
+    own = [r for r in pack.rules if r.area in ("ins", "insi") or r.id in ("DOSSIER-REAL-PATIENT", "DOSSIER-VERSION")]
+    dossier = Dossier(software="MediDPI", version="4.2.1", environment="test", as_of=dt.date(2026, 11, 29))
+    ctx = Context(tuple(items), dossier, None, RunOptions())
+    start = time.perf_counter()
+    for rule in own:
+        params = {**rule.subject_params, "kinds": rule.kinds}
+        for subject in SUBJECTS[rule.subjects](ctx, params):
+            PREDICATES[str(rule.check)](subject, ctx, **rule.params)
+    return time.perf_counter() - start
+
+
 def measure(pairs: int, cdas: int, patients: int) -> tuple[int, float, float, float, int]:
     directory = generate(pairs, cdas, patients)
     files = files_of(directory)
@@ -129,6 +146,8 @@ def measure(pairs: int, cdas: int, patients: int) -> tuple[int, float, float, fl
     if kinds[Kind.CDA] and parser_for(Kind.CDA) is None:
         print("note: no CDA parser registered on this branch; CDA items carry no identities")
     rules, count = rules_time(items)
+    logic = logic_time(items)
+    print(f"  area logic alone (ledger, pairing, predicates): {logic * 1000:.0f} ms = {logic / base:.2f}x floor")
     return len(files), base, parse, rules, count
 
 
@@ -144,7 +163,7 @@ def main() -> None:
         n, base, parse, rules, count = measure(ns.pairs // fraction, ns.cdas // fraction, ns.patients // fraction)
         total = parse + rules
         per_file[n] = rules / n
-        print(f"- {n} files, {count} results")
+        print(f"  = {n} files, {count} results")
         print("  " + ratio_line("parse (sniff + parsers)", parse, base))
         print("  " + ratio_line("ledger + rules", rules, base))
         print("  " + ratio_line("parse + rules", total, base, target=3))
