@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import ratio_line  # noqa: E402
+from common import ratio_line  # type: ignore[import-not-found]  # noqa: E402
 
 from fixtures.gen.ins_bundles import NIR, Person, cda, request, response  # noqa: E402
 from segurcheck.engine.context import Context, RunOptions  # noqa: E402

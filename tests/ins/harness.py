@@ -77,7 +77,7 @@ def extract_record_target(root: Any) -> tuple[IdentityOccurrence, ...]:
         birth = child(patient, "birthTime")
         county = ""
         for place in descendants(patient, "county"):
-            county = "".join(place.itertext()).strip()
+            county = "".join(str(t) for t in place.itertext()).strip()
         traits = Traits(
             birth_name=_qualified(families, "BR"),
             first_name=_qualified(givens, "BR"),
