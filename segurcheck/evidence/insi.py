@@ -55,6 +55,18 @@ def children(element: etree._Element | None, name: str) -> list[etree._Element]:
     return [] if element is None else list(element.iterchildren(f"{{*}}{name}"))
 
 
+def texts(element: etree._Element | None) -> dict[str, str]:
+    """Local name -> text of the direct children (first of each name), in one pass."""
+    found: dict[str, str] = {}
+    if element is None:
+        return found
+    for node in element:
+        tag = node.tag
+        if isinstance(tag, str):
+            found.setdefault(tag.rpartition("}")[2], text(node))
+    return found
+
+
 def descendants(element: etree._Element, name: str) -> list[etree._Element]:
     return list(element.iter(f"{{*}}{name}"))
 
@@ -209,16 +221,17 @@ def _lps(header: etree._Element | None) -> ContexteLps | None:
     block = child(header, "ContexteLPS") if header is not None else None
     if block is None:
         return None
-    lps = child(block, "LPS")
+    own = texts(block)
+    lps = texts(child(block, "LPS"))
     return ContexteLps(
         version=block.get("Version", ""),
         nature=block.get("Nature", ""),
-        id=text(child(block, "Id")),
-        temps=text(child(block, "Temps")),
-        idam=text(child(lps, "IDAM")) if lps is not None else "",
-        lps_version=text(child(lps, "Version")) if lps is not None else "",
-        instance=text(child(lps, "Instance")) if lps is not None else "",
-        nom=text(child(lps, "Nom")) if lps is not None else "",
+        id=own.get("Id", ""),
+        temps=own.get("Temps", ""),
+        idam=lps.get("IDAM", ""),
+        lps_version=lps.get("Version", ""),
+        instance=lps.get("Instance", ""),
+        nom=lps.get("Nom", ""),
         location=path_of(block),
     )
 
@@ -241,14 +254,15 @@ def _certificates(header: etree._Element | None) -> tuple[list[Child], list[Prob
 
 
 def _request_traits(body_el: etree._Element) -> Traits:
-    prenom = text(child(body_el, "Prenom"))
+    found = texts(body_el)
+    prenom = found.get("Prenom", "")
     return Traits(
-        birth_name=text(child(body_el, "NomNaissance")),
+        birth_name=found.get("NomNaissance", ""),
         first_name=prenom,
         given_list=prenom,
-        sex=text(child(body_el, "Sexe")),
-        birth_date=text(child(body_el, "DateNaissance")),
-        birth_place=text(child(body_el, "LieuNaissance")),
+        sex=found.get("Sexe", ""),
+        birth_date=found.get("DateNaissance", ""),
+        birth_place=found.get("LieuNaissance", ""),
     )
 
 
@@ -318,15 +332,16 @@ def _ins_value(block: etree._Element, historical: bool) -> InsValue:
 
 
 def _tiq(tiq: etree._Element) -> Traits:
-    liste = " ".join(text(child(tiq, "ListePrenom")).split())
-    prenom = text(child(tiq, "Prenom")) or (liste.split(" ")[0] if liste else "")
+    found = texts(tiq)
+    liste = " ".join(found.get("ListePrenom", "").split())
+    prenom = found.get("Prenom", "") or (liste.split(" ")[0] if liste else "")
     return Traits(
-        birth_name=text(child(tiq, "NomNaissance")),
+        birth_name=found.get("NomNaissance", ""),
         first_name=prenom,
         given_list=liste or prenom,
-        sex=text(child(tiq, "Sexe")),
-        birth_date=text(child(tiq, "DateNaissance")),
-        birth_place=text(child(tiq, "LieuNaissance")),
+        sex=found.get("Sexe", ""),
+        birth_date=found.get("DateNaissance", ""),
+        birth_place=found.get("LieuNaissance", ""),
     )
 
 
