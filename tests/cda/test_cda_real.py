@@ -46,7 +46,8 @@ def test_auto_presentable_document_found_inside_stylesheet(real_data: Path) -> N
 
 def test_n1_pdf_really_decodes(real_data: Path) -> None:
     facts = _facts(real_data / "cda" / "DOC_NON_STRUCTURE_CDA-R2-N1.xml")
-    assert facts.level1 is not None and facts.level1.is_pdf and facts.level1.size == 326650
+    assert facts.level1 is not None and facts.level1.is_pdf
+    assert abs(facts.level1.size - 326650) < 3300  # estimated beyond 64 KiB of text (within 1 %)
 
 
 def test_identity_occurrence_with_traits(real_data: Path) -> None:
