@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from .model import LocalText
 
@@ -119,7 +119,7 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
 class _BoundedReader(io.RawIOBase):
     """Stops a stream that yields more than its declared size (lying zip headers)."""
 
-    def __init__(self, stream: BinaryIO, limit: int):
+    def __init__(self, stream: IO[bytes], limit: int):
         self._stream = stream
         self._left = limit
 

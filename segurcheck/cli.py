@@ -51,7 +51,7 @@ class SchemaName(str, Enum):
 
 def fail_usage(message: str) -> typer.Exit:
     """Print a bad-option message that says what to do, and exit 2."""
-    err.print(f"[red]segurcheck:[/] {message}")
+    err.print(f"[red]segurcheck:[/] {message}", soft_wrap=True, highlight=False)
     return typer.Exit(2)
 
 

@@ -110,14 +110,15 @@ def parse_manifest(text: str, path: str = "segur.yaml") -> Manifest:
     table: dict[tuple[str, ...], int] = {}
     _lines(node, (), table)
     validator = jsonschema.Draft202012Validator(schema("manifest"), format_checker=jsonschema.FormatChecker())
-    errors = [
-        ManifestError("/".join(str(p) for p in e.absolute_path) or "(root)", _line_of(tuple(str(p) for p in e.absolute_path), table), e.message)
-        for e in sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path])
-    ]
-    dossier = raw.get("dossier") if isinstance(raw.get("dossier"), dict) else {}
+    errors = []
+    for error in sorted(validator.iter_errors(raw), key=lambda e: [str(p) for p in e.absolute_path]):
+        key_path = tuple(str(p) for p in error.absolute_path)
+        errors.append(ManifestError("/".join(key_path) or "(root)", _line_of(key_path, table), error.message))
+    dossier: dict[str, Any] = raw["dossier"] if isinstance(raw.get("dossier"), dict) else {}
     sector = str(dossier.get("sector", ""))
     if sector and sector not in KNOWN_SECTORS and not errors:
-        errors.append(ManifestError("dossier/sector", _line_of(("dossier", "sector"), table), f"unknown sector {sector!r}; known: {', '.join(KNOWN_SECTORS)}"))
+        known = ", ".join(KNOWN_SECTORS)
+        errors.append(ManifestError("dossier/sector", _line_of(("dossier", "sector"), table), f"unknown sector {sector!r}; known: {known}"))
     as_of = None
     if isinstance(dossier.get("as_of"), str):
         try:

@@ -53,10 +53,8 @@ class Walker:
         self.items: list[EvidenceItem] = []
 
     def ingest(self, source: Source, forced: Kind | None = None) -> None:
-        if source.parent is None and source.path in MANIFEST_NAMES:
-            kind = Kind.MANIFEST
-        else:
-            kind = forced or _safe_sniff(source)
+        is_manifest = source.parent is None and source.path in MANIFEST_NAMES
+        kind = Kind.MANIFEST if is_manifest else forced or _safe_sniff(source)
         if kind is Kind.UNKNOWN and source.path in self.proof_files:
             kind = Kind.PROOF
         parsed = self._parse(kind, source)

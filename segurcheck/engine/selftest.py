@@ -74,7 +74,8 @@ def run_case(rule: Rule, case: Mapping[str, Any], pack: RulePack, fixtures: Path
             if not bundle.exists() and bundle.with_suffix(".zip").exists():
                 bundle = bundle.with_suffix(".zip")
             if not bundle.exists():
-                return CaseOutcome(rule.id, name, False, f"fixture {case['fixture']} not found under {fixtures}/bundles (run `make fixtures`)")
+                missing = f"fixture {case['fixture']} not found under {fixtures}/bundles (run `make fixtures`)"
+                return CaseOutcome(rule.id, name, False, missing)
         else:
             bundle = Path(tmp) / "bundle"
             bundle.mkdir()

@@ -23,9 +23,12 @@ HL7_NS = "urn:hl7-org:v3"
 XSL_NS = "http://www.w3.org/1999/XSL/Transform"
 USAGE_HEADER = "timestamp,channel,status,document_type,ins_status"
 
-_PEM_KEY = re.compile(rb"-----BEGIN (?:RSA |EC |DSA |ENCRYPTED |OPENSSH )?PRIVATE KEY-----")
-_PEM_CRL = re.compile(rb"-----BEGIN X509 CRL-----")
-_PEM_CERT = re.compile(rb"-----BEGIN (?:CERTIFICATE|X509 CERTIFICATE|TRUSTED CERTIFICATE|PKCS7|CMS)-----")
+# PEM armour: the label at the start of a line, followed by base64 on the next line
+# (so a README quoting "-----BEGIN CERTIFICATE-----" in prose is not a certificate).
+_PEM_BODY = rb"-----[ \t]*\r?\n(?:[A-Za-z0-9-]+:.*\r?\n)*\s*[A-Za-z0-9+/=]{16,}"
+_PEM_KEY = re.compile(rb"(?m)^-----BEGIN (?:RSA |EC |DSA |ENCRYPTED |OPENSSH )?PRIVATE KEY" + _PEM_BODY)
+_PEM_CRL = re.compile(rb"(?m)^-----BEGIN X509 CRL" + _PEM_BODY)
+_PEM_CERT = re.compile(rb"(?m)^-----BEGIN (?:CERTIFICATE|X509 CERTIFICATE|TRUSTED CERTIFICATE|PKCS7|CMS)" + _PEM_BODY)
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]?.*$")
 _XDM_METADATA = re.compile(r"^(?:.*/)?IHE_XDM/[^/]+/METADATA\.XML$", re.IGNORECASE)
 
