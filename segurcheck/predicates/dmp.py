@@ -20,6 +20,7 @@ from ..model import Kind
 from ..valuesets import value_set
 
 RESOURCE_ID = "urn:oasis:names:tc:xacml:2.0:resource:resource-id"
+N1_FORMAT = "urn:ihe:iti:xds-sd:pdf:2008"
 
 
 def _submission(subject: Subject) -> XdsSubmissionFacts | None:
@@ -192,6 +193,15 @@ def xds_matches_cda(subject: Subject, ctx: Context, **_: Any) -> Verdict:
             creation = entry.slot("creationTime")
             if creation and cda.effective_time and not _same_time(creation, cda.effective_time):
                 found.append(f"creationTime {creation} != CDA effectiveTime {cda.effective_time}")
+            for slot, value in (("serviceStartTime", cda.service_start), ("serviceStopTime", cda.service_stop)):
+                if entry.slot(slot) and value and not _same_time(entry.slot(slot), value):
+                    found.append(f"{slot} {entry.slot(slot)} != CDA serviceEvent {value}")
+            format_code = entry.code("formatCode")
+            if cda.body == "nonXMLBody" and format_code is not None and format_code.code != N1_FORMAT:
+                found.append(f"formatCode {format_code.code} for a level-1 document (expected {N1_FORMAT})")
+            wanted_mime = "application/xslt+xml" if cda.auto_presentable else "text/xml"
+            if entry.mime_type and entry.mime_type != wanted_mime:
+                found.append(f"mimeType {entry.mime_type} (expected {wanted_mime})")
         if found:
             diffs.append(f"{document.id}: " + ", ".join(found))
             location = location or entry.location
