@@ -411,10 +411,9 @@ def parse_submission(source: Source) -> Parsed:
 
 @parser(Kind.XDS_RESPONSE)
 def parse_response(source: Source) -> Parsed:
-    try:
-        root = source.xml()
-    except XmlError as exc:
-        return Parsed(problems=[Problem(f"not well-formed XML: {exc}")], identity=source.sha256)
+    root, _, _, problems = _envelope(source)  # plain XML or an MTOM multipart answer
+    if root is None:
+        return Parsed(problems=[Problem(p) for p in problems], identity=source.sha256)
     response = root if local_name(root) == "RegistryResponse" else next(
         (e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "RegistryResponse"), None)
     if response is None:
@@ -428,4 +427,4 @@ def parse_response(source: Source) -> Parsed:
         status=response.get("status", ""), errors=errors,
         relates_to=(relates.text or "").strip() if relates is not None else "", location=path_of(response),
     )
-    return Parsed(facts=facts, identity=xml_identity(source))
+    return Parsed(facts=facts, problems=[Problem(p) for p in problems], identity=xml_identity(source))

@@ -58,3 +58,14 @@ def test_signature_value_tamper_detected() -> None:
 def test_every_generated_submission_parses(bundle: str) -> None:
     facts, _ = _facts(bundle)
     assert facts.metadata.entries and facts.documents
+
+
+def test_response_in_mtom_multipart() -> None:
+    from segurcheck.evidence.xds import XdsResponseFacts, parse_response
+
+    body = (BUNDLES / "dmp-clean" / "dmp" / "iti41-response.xml").read_bytes()
+    wrapped = (b"--uuid:b1\r\nContent-Type: application/xop+xml; type=\"application/soap+xml\"\r\n"
+               b"Content-ID: <root>\r\n\r\n" + body + b"\r\n--uuid:b1--\r\n")
+    parsed = parse_response(Source("resp", wrapped))
+    assert isinstance(parsed.facts, XdsResponseFacts) and parsed.facts.success
+    assert parsed.facts.relates_to.endswith("000000000041")
