@@ -158,9 +158,14 @@ def cda_schematron(subject: Subject, ctx: Context, *, max_listed: int = 20, **_:
 
         found = find_clinical_document(parse_xml(document))
         document = etree.tostring(found) if found is not None else document
-    failures = schematrons.validate(document)
+    failures, run_errors = schematrons.validate(document)
     listed = "; ".join(f"[{f.schema}{' ' + f.id if f.id else ''}] {f.message} @ {f.location}"
                        for f in failures[:max_listed])
     more = f" (+{len(failures) - max_listed})" if len(failures) > max_listed else ""
+    problems = schematrons.missing + run_errors
+    if problems:  # one error naming what is missing, never a wall of failures caused by it
+        return Verdict.error(facts.location, error="; ".join(problems)
+                             + f"; {len(failures)} other assertion(s) failed" + (f": {listed}{more}" if failures else ""),
+                             count=len(failures), failures=listed + more or "-")
     return Verdict.check(not failures, failures[0].location if failures else facts.location,
                          count=len(failures), failures=listed + more or "-")
