@@ -193,9 +193,9 @@ def _resolve_files(schema: etree._Element, default: Path, cache_dir: Path) -> tu
 
 
 def _uses(pattern: etree._Element, abstract: etree._Element | None, tokens: set[str]) -> bool:
-    texts = [v for e in pattern.iter() if isinstance(e.tag, str) for v in e.attrib.values()]
+    texts = [str(v) for e in pattern.iter() if isinstance(e.tag, str) for v in e.attrib.values()]
     if abstract is not None:
-        texts += [v for e in abstract.iter() if isinstance(e.tag, str) for v in e.attrib.values()]
+        texts += [str(v) for e in abstract.iter() if isinstance(e.tag, str) for v in e.attrib.values()]
     return any(token in text and (not token.startswith("$") or re.search(re.escape(token) + r"(?![\w.-])", text))
                for token in tokens for text in texts)
 
