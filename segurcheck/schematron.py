@@ -51,6 +51,17 @@ class Schematron:
     error: str = ""  # why this schema cannot run at all (unreadable, does not compile)
     missing: list[str] = field(default_factory=list)  # referenced files that could not be had
     skipped: list[str] = field(default_factory=list)  # patterns left out because of them
+    templates: frozenset[str] = frozenset()  # document models it checks
+    codes: frozenset[str] = frozenset()  # document codes it expects (when it names no model)
+
+    def applies_to(self, template_ids: tuple[str, ...], code: str = "") -> bool:
+        """Whether a document is of the model this schema checks; a schema that names
+        neither a model templateId nor a document code applies to every document."""
+        if self.templates:
+            return bool(self.templates & set(template_ids))
+        if self.codes:
+            return code in self.codes
+        return True
 
 
 @dataclass
@@ -72,16 +83,19 @@ class SchematronSet:
                 + (f" (patterns not run: {', '.join(s.skipped)})" if s.skipped else "")
                 for s in self.schemas if s.missing]
 
-    def validate(self, data: bytes) -> tuple[list[Failure], list[str]]:
-        """Failed asserts and fired reports of every runnable schema on ``data``, and the
-        schemas that stopped on a dynamic error."""
+    def validate(self, data: bytes, template_ids: tuple[str, ...] = (),
+                 code: str = "") -> tuple[list[Failure], list[str]]:
+        """Failed asserts and fired reports of every runnable schema that applies to a
+        document declaring ``template_ids``, and the schemas that stopped on a dynamic
+        error.  A kit holds one schematron per document model: running the VAC one on a
+        discharge letter would only produce noise."""
         failures: list[Failure] = []
         errors: list[str] = []
         if self.processor is None:
             return failures, errors
         node = self.processor.parse_xml(xml_text=data.decode("utf-8", "replace"))
         for schema in self.schemas:
-            if schema.executable is None:
+            if schema.executable is None or (template_ids and not schema.applies_to(template_ids, code)):
                 continue
             try:
                 out = schema.executable.transform_to_string(xdm_node=node) or "<r/>"
@@ -91,13 +105,37 @@ class SchematronSet:
             root = parse_xml(out.encode("utf-8"))
             for element in root:
                 failures.append(Failure(schema.name, element.get("id", ""), element.get("test", ""),
-                                        element.get("location", ""), " ".join((element.text or "").split()),
+                                        _QNAME.sub("", element.get("location", "")), " ".join((element.text or "").split()),
                                         element.get("kind", "assert")))
         return failures, errors
 
 
 BASE = "{urn:segurcheck:schematron}base"
+_QNAME = re.compile(r"Q\{[^}]*\}")
+# document-level templateIds named by a schema's rules; the generic CDA/HL7 France/
+# structuration minimale/level-1 ones do not tell which model a schema is for
+_TEMPLATE = re.compile(r"templateId(?:\[|/)@root\s*=\s*['\"]([0-9.]+)['\"]")
+ANS_MODEL_PREFIX = "1.2.250.1.213.1.1.1."
+_DOC_CODE = re.compile(r"(?<![\w/:])cda:code(?:/|\[)@code\s*=\s*['\"]([0-9]+-[0-9])['\"]")
+GENERIC_TEMPLATES = frozenset({"2.16.840.1.113883.2.8.2.1", "1.2.250.1.213.1.1.1.1", "1.3.6.1.4.1.19376.1.2.20"})
 _FILE_LITERAL = re.compile(r"^\s*(['\"])([^'\"]+\.xml)\1\s*$")
+
+
+def _scope(tree: etree._Element) -> tuple[frozenset[str], frozenset[str]]:
+    """Which documents a schema is about: the ANS document-model templateIds it names
+    (1.2.250.1.213.1.1.1.N), else the other non-generic ones; and, for schemas naming
+    none, the document codes asserted on the ClinicalDocument."""
+    named: set[str] = set()
+    codes: set[str] = set()
+    for element in tree.iter(f"{{{SCH}}}rule"):
+        context = element.get("context", "")
+        tests = " ".join(c.get("test", "") for c in element if isinstance(c.tag, str))
+        named.update(_TEMPLATE.findall(context + " " + tests))
+        if "ClinicalDocument" in context:
+            codes.update(_DOC_CODE.findall(tests))
+    named -= GENERIC_TEMPLATES
+    models = {oid for oid in named if oid.startswith(ANS_MODEL_PREFIX)}
+    return frozenset(models or named), frozenset(codes)
 
 
 def _load(path: Path, root_dir: Path, seen: set[Path]) -> etree._Element:
@@ -310,6 +348,7 @@ def load_schematrons(directory: Path, cache_dir: Path | None = None) -> Schematr
             unresolved, schema.missing = _resolve_files(tree, path.parent, cache_dir / "valuesets")
             abstract = {p.get("id"): p for p in tree.iter(f"{{{SCH}}}pattern") if p.get("abstract") == "true"}
             concrete = [p for p in tree.iter(f"{{{SCH}}}pattern") if p.get("abstract") != "true"]
+            schema.templates, schema.codes = _scope(tree)
             schema.skipped = [
                 p.get("id", f"#{n}") for n, p in enumerate(concrete)
                 if unresolved and _uses(p, abstract.get(p.get("is-a")), unresolved)
