@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,12 +54,19 @@ class Schematron:
     skipped: list[str] = field(default_factory=list)  # patterns left out because of them
     templates: frozenset[str] = frozenset()  # document models it checks
     codes: frozenset[str] = frozenset()  # document codes it expects (when it names no model)
+    version: str = ""  # model version from the file name (CI-SIS_<model>_<YYYY.NN>.sch)
 
-    def applies_to(self, template_ids: tuple[str, ...], code: str = "") -> bool:
-        """Whether a document is of the model this schema checks; a schema that names
-        neither a model templateId nor a document code applies to every document."""
+    def applies_to(self, template_ids: tuple[str, ...], code: str = "",
+                   versions: Mapping[str, str] | None = None) -> bool:
+        """Whether a document is of the model (and version, when the document's model
+        templateId carries one) this schema checks; a schema that names neither a model
+        templateId nor a document code applies to every document."""
         if self.templates:
-            return bool(self.templates & set(template_ids))
+            shared = self.templates & set(template_ids)
+            if not shared:
+                return False
+            declared = {(versions or {}).get(oid, "") for oid in shared} - {""}
+            return not (self.version and declared) or self.version in declared
         if self.codes:
             return code in self.codes
         return True
@@ -83,19 +91,45 @@ class SchematronSet:
                 + (f" (patterns not run: {', '.join(s.skipped)})" if s.skipped else "")
                 for s in self.schemas if s.missing]
 
-    def validate(self, data: bytes, template_ids: tuple[str, ...] = (),
-                 code: str = "") -> tuple[list[Failure], list[str]]:
+    def validate(self, data: bytes, template_ids: tuple[str, ...] = (), code: str = "",
+                 versions: Mapping[str, str] | None = None) -> tuple[list[Failure], list[str]]:
         """Failed asserts and fired reports of every runnable schema that applies to a
         document declaring ``template_ids``, and the schemas that stopped on a dynamic
         error.  A kit holds one schematron per document model: running the VAC one on a
         discharge letter would only produce noise."""
-        failures: list[Failure] = []
         errors: list[str] = []
         if self.processor is None:
-            return failures, errors
+            return [], errors
+        node = self.processor.parse_xml(xml_text=data.decode("utf-8", "replace"))
+        # Versions of one model (same templates) that the document does not choose
+        # between (no templateId extension): it is judged against the one it fits best.
+        groups: dict[str, list[list[Failure]]] = {}
+        failures: list[Failure] = []
+        for schema in self.schemas:
+            if schema.executable is None or (template_ids and not schema.applies_to(template_ids, code, versions)):
+                continue
+            try:
+                out = schema.executable.transform_to_string(xdm_node=node) or "<r/>"
+            except Exception as exc:  # PySaxonApiError: a dynamic XPath error in the schema
+                errors.append(f"{schema.name}: {exc}"[:300])
+                continue
+            found = [
+                Failure(schema.name, element.get("id", ""), element.get("test", ""),
+                        _QNAME.sub("", element.get("location", "")), " ".join((element.text or "").split()),
+                        element.get("kind", "assert"))
+                for element in parse_xml(out.encode("utf-8"))
+            ]
+            declared = {(versions or {}).get(oid, "") for oid in schema.templates & set(template_ids)} - {""}
+            if schema.templates and schema.version and not declared:
+                groups.setdefault(schema.name[: -len(schema.version) - 5], []).append(found)
+            else:
+                failures += found
+        for candidates in groups.values():
+            failures += min(candidates, key=len)
+        return failures, errors
         node = self.processor.parse_xml(xml_text=data.decode("utf-8", "replace"))
         for schema in self.schemas:
-            if schema.executable is None or (template_ids and not schema.applies_to(template_ids, code)):
+            if schema.executable is None or (template_ids and not schema.applies_to(template_ids, code, versions)):
                 continue
             try:
                 out = schema.executable.transform_to_string(xdm_node=node) or "<r/>"
@@ -144,7 +178,7 @@ def _load(path: Path, root_dir: Path, seen: set[Path]) -> etree._Element:
     root = parse_xml(path.read_bytes())
     root.set(BASE, str(path.parent))
     for include in list(root.iter(f"{{{SCH}}}include")):
-        target = (path.parent / include.get("href", "")).resolve()
+        target = _find(path.parent, include.get("href", ""))
         parent = include.getparent()
         if parent is None:
             continue
@@ -156,6 +190,32 @@ def _load(path: Path, root_dir: Path, seen: set[Path]) -> etree._Element:
         seen.add(target)
         parent.replace(include, _load(target, root_dir, seen))
     return root
+
+
+def _find(base: Path, href: str) -> Path:
+    """``base/href`` resolved; when absent, the same path matched without regard to case
+    (the official kits are written on case-insensitive file systems and some includes
+    differ from the file names only by case)."""
+    target = (base / href).resolve()
+    if target.exists():
+        return target
+    current = base.resolve()
+    for part in Path(href).parts:
+        if part in ("", "."):
+            continue
+        if part == "..":
+            current = current.parent
+            continue
+        exact = current / part
+        if exact.exists():
+            current = exact
+            continue
+        folded = [c for c in current.iterdir()] if current.is_dir() else []
+        match = next((c for c in folded if c.name.lower() == part.lower()), None)
+        if match is None:
+            return target
+        current = match
+    return current
 
 
 def _base(element: etree._Element, default: Path) -> Path:
@@ -181,7 +241,7 @@ def _svs(identifier: str) -> bytes | None:
 
 def _resolve(href: str, base: Path, cache_dir: Path) -> str | None:
     """Absolute URI of a referenced file: as found, or written from a shipped value set."""
-    target = (base / href).resolve()
+    target = _find(base, href)
     if target.is_file():
         return target.as_uri()
     jdv = re.search(r"JDV_(J\d+)[_-]", Path(href).name + "_")
@@ -342,6 +402,8 @@ def load_schematrons(directory: Path, cache_dir: Path | None = None) -> Schematr
     result = SchematronSet(str(directory), processor=processor)
     for path in sorted(root_dir.glob("*.sch")):
         schema = Schematron(path.name)
+        version = re.search(r"_(\d{4}\.\d{2})\.sch$", path.name)
+        schema.version = version.group(1) if version else ""
         result.schemas.append(schema)
         try:
             tree = _load(path, root_dir, {path})

@@ -143,6 +143,7 @@ class CdaFacts:
     confidentiality_system: str
     language_code: str
     template_ids: tuple[str, ...]
+    template_versions: Mapping[str, str]  # templateId root -> extension (model version), when given
     header_counts: Mapping[str, int]
     body: str  # nonXMLBody | structuredBody | ''
     level1: Level1Body | None
@@ -386,6 +387,8 @@ def read_cda(root: etree._Element, source_bytes: bytes = b"") -> CdaFacts | None
         confidentiality_system=_value(confidentiality, "codeSystem"),
         language_code=_value(one("languageCode"), "code"),
         template_ids=templates,
+        template_versions={t.get("root", ""): t.get("extension", "") for t in by_name.get("templateId", ())
+                           if t.get("extension")},
         header_counts=counts,
         body=body_kind,
         level1=level1,

@@ -158,7 +158,7 @@ def cda_schematron(subject: Subject, ctx: Context, *, max_listed: int = 20, **_:
 
         found = find_clinical_document(parse_xml(document))
         document = etree.tostring(found) if found is not None else document
-    failures, run_errors = schematrons.validate(document, facts.template_ids, facts.code)
+    failures, run_errors = schematrons.validate(document, facts.template_ids, facts.code, facts.template_versions)
     listed = "; ".join(f"[{f.schema}{' ' + f.id if f.id else ''}] {f.message} @ {f.location}"
                        for f in failures[:max_listed])
     more = f" (+{len(failures) - max_listed})" if len(failures) > max_listed else ""
