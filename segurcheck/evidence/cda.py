@@ -420,8 +420,7 @@ def parse_cda(source: Source) -> Parsed:
     facts = read_cda(root, source.data)
     if facts is None:
         return Parsed(problems=[Problem("no ClinicalDocument element found", path_of(root))], identity=source.sha256)
-    if facts.id_root:
-        identity = hashlib.sha256(f"cda\n{facts.id_root}\n{facts.id_extension}".encode()).hexdigest()
-    else:
-        identity = xml_identity(source)
+    # the document id (root+extension) names the document whatever its formatting
+    identity = (hashlib.sha256(f"cda\n{facts.id_root}\n{facts.id_extension}".encode()).hexdigest()
+                if facts.id_root else xml_identity(source))
     return Parsed(facts=facts, identity=identity)
