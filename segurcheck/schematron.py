@@ -125,7 +125,7 @@ class SchematronSet:
             else:
                 failures += found
         for candidates in groups.values():
-            failures += min(candidates, key=lambda found: len(found))
+            failures += sorted(candidates, key=len)[0]
         return failures, errors
         node = self.processor.parse_xml(xml_text=data.decode("utf-8", "replace"))
         for schema in self.schemas:
