@@ -91,6 +91,21 @@ class SchematronSet:
                 + (f" (patterns not run: {', '.join(s.skipped)})" if s.skipped else "")
                 for s in self.schemas if s.missing]
 
+    def problems_for(self, template_ids: tuple[str, ...] = (), code: str = "",
+                     versions: Mapping[str, str] | None = None) -> list[str]:
+        """Why some schema applying to this document could not be (fully) run: an
+        unreadable schema, or referenced files that are missing."""
+        found: list[str] = []
+        for schema in self.schemas:
+            if template_ids and not schema.applies_to(template_ids, code, versions):
+                continue
+            if schema.error:
+                found.append(f"{schema.name}: {schema.error}")
+            elif schema.missing:
+                found.append(f"{schema.name}: referenced file(s) missing: {', '.join(schema.missing)}"
+                             + (f" (patterns not run: {', '.join(schema.skipped)})" if schema.skipped else ""))
+        return found
+
     def validate(self, data: bytes, template_ids: tuple[str, ...] = (), code: str = "",
                  versions: Mapping[str, str] | None = None) -> tuple[list[Failure], list[str]]:
         """Failed asserts and fired reports of every runnable schema that applies to a
@@ -431,4 +446,10 @@ def load_schematrons(directory: Path, cache_dir: Path | None = None) -> Schematr
             schema.error = f"unreadable schematron: {exc}"[:300]
         except Exception as exc:  # saxonche raises PySaxonApiError on XPath errors
             schema.error = f"the schematron could not be compiled: {exc}"[:300]
+        if schema.error and not schema.templates:
+            # scope it from its own file, so its failure is reported on its documents only
+            try:
+                schema.templates, schema.codes = _scope(parse_xml(path.read_bytes()))
+            except (OSError, XmlError):
+                pass
     return result

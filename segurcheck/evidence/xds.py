@@ -85,6 +85,7 @@ class Vihf:
     signature: SignatureCheck
     signer_subject: str = ""
     signer_issuer: str = ""
+    signer_can_sign: bool = False  # KeyUsage digitalSignature or nonRepudiation, not a CA
 
     def first(self, name: str) -> str:
         values = self.attributes.get(name, ())
@@ -239,11 +240,22 @@ def _read_vihf(assertion: etree._Element) -> Vihf:
     subject = child(assertion, "Subject")
     signature = verify_enveloped(assertion)
     signer_subject = signer_issuer = ""
+    can_sign = False
     if signature.certificate_der:
         from cryptography import x509
 
         cert = x509.load_der_x509_certificate(signature.certificate_der)
         signer_subject, signer_issuer = cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
+        try:
+            usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+            can_sign = usage.digital_signature or usage.content_commitment
+        except x509.ExtensionNotFound:
+            can_sign = True  # no KeyUsage: not restricted (PKI-USAGE judges the profile)
+        try:
+            if cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+                can_sign = False
+        except x509.ExtensionNotFound:
+            pass
     version = attributes.get("VIHF_Version", ("",))
     return Vihf(
         location=path_of(assertion),
@@ -254,6 +266,7 @@ def _read_vihf(assertion: etree._Element) -> Vihf:
         signature=signature,
         signer_subject=signer_subject,
         signer_issuer=signer_issuer,
+        signer_can_sign=can_sign,
     )
 
 

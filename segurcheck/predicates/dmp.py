@@ -318,8 +318,11 @@ def vihf_signed_by_org(subject: Subject, ctx: Context, *, issuer_markers: list[s
     markers = issuer_markers or ["IGC-SANTE", "ORGANISATIONS"]
     upper = vihf.signer_issuer.upper()
     missing = [m for m in markers if m.upper() not in upper]
-    return Verdict.check(not missing, vihf.location, signer=vihf.signer_subject, issuer=vihf.signer_issuer,
-                         reason=f"issuer lacks {', '.join(missing)}" if missing else "-")
+    reasons = [f"the signer's issuer ({vihf.signer_issuer}) lacks {', '.join(missing)}"] if missing else []
+    if not vihf.signer_can_sign:
+        reasons.append("the signer certificate is not meant for signing (KeyUsage or CA)")
+    return Verdict.check(not reasons, vihf.location, signer=vihf.signer_subject, issuer=vihf.signer_issuer,
+                         reason="; ".join(reasons) or "-")
 
 
 @predicate("dmp_ins_qualified")

@@ -89,3 +89,21 @@ def test_kit_without_missing_file_passes_clean_document(tmp_path: Path) -> None:
     bad = dmp_bundles.cda().replace(b"<title>Compte", b"<title>compte").replace(b'code="SA01"', b'code="SA99"')
     verdict = cda_schematron(_subject(bad), _ctx(schematrons))
     assert verdict.status is Status.FAIL and verdict.observed["count"] == "2"
+
+
+def test_official_kit_when_available(shared_data: Path) -> None:
+    """With a local copy of the official ANS kit (SEGURCHECK_ANS_KIT=<repo>/schematrons),
+    the six official examples produce no failed assert (they are the reference)."""
+    import os
+
+    kit = os.environ.get("SEGURCHECK_ANS_KIT")
+    if not kit or not Path(kit).is_dir():
+        import pytest
+
+        pytest.skip("set SEGURCHECK_ANS_KIT to a local copy of the official schematrons folder")
+    schematrons = load_schematrons(Path(kit), Path(kit).parent / ".segurcheck-cache")
+    for path in sorted((shared_data / "cda").glob("*.xml")):
+        facts = parse_cda(Source(path.name, path.read_bytes())).facts
+        assert isinstance(facts, CdaFacts)
+        verdict = cda_schematron(Subject(evidence=path.name, key="", value=facts), _ctx(schematrons))
+        assert verdict.status is Status.PASS, (path.name, verdict.observed)
