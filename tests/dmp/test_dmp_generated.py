@@ -69,3 +69,18 @@ def test_response_in_mtom_multipart() -> None:
     parsed = parse_response(Source("resp", wrapped))
     assert isinstance(parsed.facts, XdsResponseFacts) and parsed.facts.success
     assert parsed.facts.relates_to.endswith("000000000041")
+
+
+def test_plain_soap_with_inline_document() -> None:
+    import base64
+
+    document = dmp_bundles.cda()
+    soap = dmp_bundles.envelope(document).replace(
+        b'<xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:doc1@medidpi.example"/>',
+        base64.b64encode(document))
+    parsed = parse_submission(Source("plain.xml", soap))
+    facts = parsed.facts
+    assert isinstance(facts, XdsSubmissionFacts) and not facts.mtom
+    assert facts.documents[0].source == "inline" and facts.documents[0].size == len(document)
+    assert facts.documents[0].cda is not None
+    assert facts.vihf is not None and facts.vihf.signature.status == "absent"  # generated unsigned here
