@@ -14,7 +14,8 @@ from typing import Any
 
 from ..engine.context import Context
 from ..engine.vocabulary import Subject, Verdict, predicate
-from ..evidence.cda import HEADER_ELEMENTS, LEVEL1_TEMPLATE, CdaFacts
+from ..evidence.cda import HEADER_ELEMENTS, INS_OIDS, LEVEL1_TEMPLATE, CdaFacts
+from ..masking import mask_matricule
 from ..valuesets import value_set
 
 RPPS_ROOT = "1.2.250.1.71.4.2.1"
@@ -110,7 +111,10 @@ def cda_author_ids(
         wrong_root = person.root not in accepted
         wrong_form = pattern is not None and not pattern.fullmatch(person.extension)
         if wrong_root or wrong_form or not person.extension:
-            bad.append(f"{person.role} {person.root or '(no root)'}/{person.extension or '(no extension)'}")
+            shown = person.extension
+            if person.root in INS_OIDS and not ctx.options.show_identities:
+                shown = mask_matricule(shown)  # a patient's INS, never shown in full
+            bad.append(f"{person.role} {person.root or '(no root)'}/{shown or '(no extension)'}")
             location = location or person.location
     return Verdict.check(not bad, location or facts.location, ids="; ".join(bad) or "-", count=len(facts.professionals))
 

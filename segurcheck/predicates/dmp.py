@@ -16,11 +16,21 @@ from ..engine.vocabulary import Subject, Verdict, predicate
 from ..evidence.cda import INS_OIDS
 from ..evidence.ebrim import RegistryObject
 from ..evidence.xds import CxId, Vihf, XdsResponseFacts, XdsSubmissionFacts
+from ..masking import mask_matricule
 from ..model import Kind
 from ..valuesets import value_set
 
 RESOURCE_ID = "urn:oasis:names:tc:xacml:2.0:resource:resource-id"
 N1_FORMAT = "urn:ihe:iti:xds-sd:pdf:2008"
+
+
+def _shown(value: str, ctx: Context) -> str:
+    """A patient identifier (CX or bare) as it may appear in a message: its id part
+    masked unless the user asked to see identities (BUNDLE.md)."""
+    if ctx.options.show_identities or not value:
+        return value
+    head, sep, rest = value.partition("^")
+    return mask_matricule(head) + sep + rest
 
 
 def _submission(subject: Subject) -> XdsSubmissionFacts | None:
@@ -53,7 +63,7 @@ def xds_patient_id_form(subject: Subject, ctx: Context, *, oids: list[str] | Non
         ok = (cx is not None and len(cx.id) == 15 and cx.oid in accepted and cx.oid_type == "ISO"
               and cx.type_code == "NH")
         if not ok:
-            bad.append(f"{label} {obj.id}: {obj.patient_id or '(absent)'}")
+            bad.append(f"{label} {obj.id}: {_shown(obj.patient_id, ctx) or '(absent)'}")
             location = location or obj.location
     return Verdict.check(not bad, location, values="; ".join(bad) or "-")
 
@@ -278,8 +288,8 @@ def vihf_patient_matches(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     wanted = {(c.id, c.oid) for c in patient_ids if c is not None}
     got = (resource.id, resource.oid) if resource is not None else None
     return Verdict.check(got is not None and wanted == {got}, vihf.location,
-                         resource_id=vihf.first(RESOURCE_ID) or "(absent)",
-                         patient_ids=", ".join(sorted(f"{a}/{b}" for a, b in wanted)) or "(none)")
+                         resource_id=_shown(vihf.first(RESOURCE_ID), ctx) or "(absent)",
+                         patient_ids=", ".join(sorted(f"{_shown(a, ctx)}/{b}" for a, b in wanted)) or "(none)")
 
 
 @predicate("vihf_real_user")
@@ -338,7 +348,7 @@ def dmp_ins_qualified(subject: Subject, ctx: Context, *, oids: list[str] | None 
     for label, obj in _objects(facts):
         cx = CxId.parse(obj.patient_id)
         if cx is None or cx.oid not in accepted:
-            reasons.append(f"{label} {obj.id} patientId is not an INS ({obj.patient_id or 'absent'})")
+            reasons.append(f"{label} {obj.id} patientId is not an INS ({_shown(obj.patient_id, ctx) or 'absent'})")
         else:
             matricules.add(cx.id)
     for document in facts.documents:

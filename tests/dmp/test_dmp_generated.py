@@ -84,3 +84,17 @@ def test_plain_soap_with_inline_document() -> None:
     assert facts.documents[0].source == "inline" and facts.documents[0].size == len(document)
     assert facts.documents[0].cda is not None
     assert facts.vihf is not None and facts.vihf.signature.status == "absent"  # generated unsigned here
+
+
+def test_patient_ids_masked_in_observed_values() -> None:
+    from segurcheck.engine.context import Context, RunOptions
+    from segurcheck.engine.vocabulary import Subject
+    from segurcheck.model import Dossier
+    from segurcheck.predicates.dmp import vihf_patient_matches
+
+    facts, _ = _facts("dmp-vihf-other-patient")
+    subject = Subject(evidence="r", key="", value=facts)
+    masked = vihf_patient_matches(subject, Context((), Dossier()))
+    assert "279035121518989" not in str(masked.observed) and "2790" in masked.observed["patient_ids"]
+    shown = vihf_patient_matches(subject, Context((), Dossier(), options=RunOptions(show_identities=True)))
+    assert "279035121518989" in shown.observed["patient_ids"]
