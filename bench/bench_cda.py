@@ -51,7 +51,7 @@ def generate() -> list[tuple[str, bytes]]:
     docs = []
     for i, kib in enumerate((8, 64, 256, 1024)):
         pdf = tiny_pdf()
-        pdf = pdf[:-6] + b"%" + b"x" * (kib * 1024) + b"\n" + pdf[-6:]
+        pdf = pdf[:9] + b"%" + b"x" * (kib * 1024) + b"\n" + pdf[9:]  # a comment line after the header
         docs.append((f"n1-{kib}k", cda(pdf=pdf, doc_id=f"1.2.250.1.999.9.{i}")))
     for sections in (10, 50, 200):
         docs.append((f"n3-{sections}s", _structured(sections)))

@@ -238,12 +238,11 @@ def _decode_pdf(text_element: etree._Element) -> tuple[int, bool, str]:
         last = binascii.a2b_base64(tail.encode("ascii"), strict_mode=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
         return 0, False, "the text is not valid base64"
-    # Size: exact for small bodies; for large ones, extrapolated from the whitespace
-    # density of the first 8 KiB (counting every character costs more than the parse).
+    # size: exact up to 64 KiB of text; beyond, extrapolated from the whitespace density
+    # of the first 8 KiB (counting every character of a large body costs a parse)
     sample = raw if len(raw) <= 65536 else raw[:8192]
     density = sum(sample.count(c) for c in " \t\r\n") / len(sample)
-    count = round(len(raw) * (1 - density))
-    size = count // 4 * 3 - (len(tail) - len(tail.rstrip("=")))
+    size = round(len(raw) * (1 - density)) // 4 * 3 - (len(tail) - len(tail.rstrip("=")))
     if not first.lstrip(b"\r\n\t ").startswith(b"%PDF-"):
         return size, False, "the decoded content does not start with %PDF-"
     if b"%%EOF" not in last:
