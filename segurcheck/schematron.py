@@ -10,9 +10,14 @@ to a file that is absent is resolved from the tool's own value sets when it name
 the tool ships (JDV_J07... -> an SVS file written in the cache), otherwise the schema is
 not run and one error names the missing file (never a wall of failed asserts).
 
-Cache: the translated XSLT is kept on disk, keyed by the SHA-256 of the schematron and
-its includes; Saxon-HE cannot export compiled stylesheets (SEF export needs Saxon-EE),
-so compilation itself happens once per run and process.
+Cache: the translated XSLT is kept on disk, keyed by the SHA-256 of the schematron with
+its includes inlined.  Saxon-HE cannot export compiled stylesheets (SEF export needs
+Saxon-EE), so each schema is compiled at most once per run, and only when a document of
+its model is checked (the official kit holds ~60 models; loading it takes ~0.2 s).
+
+Scope: a kit has one schematron per document model and version; each schema runs only on
+documents of its model (the ANS model templateId it names, or the document code it
+asserts), and of its version when the document's templateId carries one.
 """
 
 from __future__ import annotations
@@ -48,7 +53,8 @@ class Failure:
 @dataclass
 class Schematron:
     name: str
-    executable: Any = None  # saxonche PyXsltExecutable
+    executable: Any = None  # saxonche PyXsltExecutable, compiled on first use
+    xslt: str = ""  # the translated stylesheet (cached on disk)
     error: str = ""  # why this schema cannot run at all (unreadable, does not compile)
     missing: list[str] = field(default_factory=list)  # referenced files that could not be had
     skipped: list[str] = field(default_factory=list)  # patterns left out because of them
@@ -79,6 +85,20 @@ class SchematronSet:
     directory: str
     schemas: list[Schematron] = field(default_factory=list)
     processor: Any = None
+    compiler: Any = None
+
+    def _executable(self, schema: Schematron) -> Any:
+        """Compile a schema the first time a document of its model needs it: a kit holds
+        dozens of models and a bundle uses a few (Saxon-HE cannot save compiled
+        stylesheets, so this is the part no disk cache can spare)."""
+        if schema.executable is None and schema.xslt and not schema.error and self.compiler is not None:
+            try:
+                schema.executable = self.compiler.compile_stylesheet(stylesheet_text=schema.xslt)
+            except Exception as exc:  # PySaxonApiError on an XPath the schema got wrong
+                schema.error = f"the schematron could not be compiled: {exc}"[:300]
+            if schema.executable is None and not schema.error:
+                schema.error = "the schematron could not be compiled"
+        return schema.executable
 
     @property
     def errors(self) -> list[str]:
@@ -121,10 +141,13 @@ class SchematronSet:
         groups: dict[str, list[list[Failure]]] = {}
         failures: list[Failure] = []
         for schema in self.schemas:
-            if schema.executable is None or (template_ids and not schema.applies_to(template_ids, code, versions)):
+            if template_ids and not schema.applies_to(template_ids, code, versions):
+                continue
+            executable = self._executable(schema)
+            if executable is None:
                 continue
             try:
-                out = schema.executable.transform_to_string(xdm_node=node) or "<r/>"
+                out = executable.transform_to_string(xdm_node=node) or "<r/>"
             except Exception as exc:  # PySaxonApiError: a dynamic XPath error in the schema
                 errors.append(f"{schema.name}: {exc}"[:300])
                 continue
@@ -141,21 +164,6 @@ class SchematronSet:
                 failures += found
         for candidates in groups.values():
             failures += sorted(candidates, key=len)[0]
-        return failures, errors
-        node = self.processor.parse_xml(xml_text=data.decode("utf-8", "replace"))
-        for schema in self.schemas:
-            if schema.executable is None or (template_ids and not schema.applies_to(template_ids, code, versions)):
-                continue
-            try:
-                out = schema.executable.transform_to_string(xdm_node=node) or "<r/>"
-            except Exception as exc:  # PySaxonApiError: a dynamic XPath error in the schema
-                errors.append(f"{schema.name}: {exc}"[:300])
-                continue
-            root = parse_xml(out.encode("utf-8"))
-            for element in root:
-                failures.append(Failure(schema.name, element.get("id", ""), element.get("test", ""),
-                                        _QNAME.sub("", element.get("location", "")), " ".join((element.text or "").split()),
-                                        element.get("kind", "assert")))
         return failures, errors
 
 
@@ -412,9 +420,8 @@ def load_schematrons(directory: Path, cache_dir: Path | None = None) -> Schematr
     if cache_dir is None:
         cache_dir = Path.home() / ".cache" / "segurcheck" / "schematron"
     processor = PySaxonProcessor(license=False)
-    compiler = processor.new_xslt30_processor()
     root_dir = directory.resolve()
-    result = SchematronSet(str(directory), processor=processor)
+    result = SchematronSet(str(directory), processor=processor, compiler=processor.new_xslt30_processor())
     for path in sorted(root_dir.glob("*.sch")):
         schema = Schematron(path.name)
         version = re.search(r"_(\d{4}\.\d{2})\.sch$", path.name)
@@ -439,9 +446,7 @@ def load_schematrons(directory: Path, cache_dir: Path | None = None) -> Schematr
                 xslt = translate(tree, frozenset(schema.skipped))
                 cache_dir.mkdir(parents=True, exist_ok=True)
                 cached.write_text(xslt, encoding="utf-8")
-            schema.executable = compiler.compile_stylesheet(stylesheet_text=xslt)
-            if schema.executable is None:
-                schema.error = "the schematron could not be compiled"
+            schema.xslt = xslt
         except (OSError, XmlError, UnicodeDecodeError) as exc:
             schema.error = f"unreadable schematron: {exc}"[:300]
         except Exception as exc:  # saxonche raises PySaxonApiError on XPath errors
