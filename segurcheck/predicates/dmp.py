@@ -128,9 +128,12 @@ def xds_codes_in_valuesets(subject: Subject, ctx: Context, *, sets: dict[str, st
                 scheme_of = [(c.code, c.scheme) for c in entry.codes.get(attribute, ())]
             for code, scheme in scheme_of:
                 system = scheme.split("&")[1] if "&" in scheme else scheme
-                if not vs.contains(code, system) and not vs.contains(code):
-                    outside.append(f"{entry.id} {attribute} {code}@{system or '?'} not in {vs.label()}")
-                    location = location or entry.location
+                if vs.contains(code, system) or (not system and vs.contains(code)):
+                    continue
+                systems = sorted(sys for c, sys in vs.codes if c == code)
+                detail = f" (its code system is {', '.join(systems)})" if systems else ""
+                outside.append(f"{entry.id} {attribute} {code}@{system or '?'} not in {vs.label()}{detail}")
+                location = location or entry.location
         for attribute in presence_only or ():
             if not entry.codes.get(attribute):
                 outside.append(f"{entry.id} {attribute} absent (its value set is not shipped: presence only)")
