@@ -241,7 +241,7 @@ def xds_response_success(subject: Subject, ctx: Context, **_: Any) -> Verdict:
         folder = subject.item.path.split("!")[0].rpartition("/")[0]
         linked = [r for p, r in responses if not r.relates_to and p.split("!")[0].rpartition("/")[0] == folder]
     if not linked:
-        return Verdict.fail(status="no response", errors=f"no RegistryResponse relates to {facts.message_id or 'it'}")
+        return Verdict.fail(status="none", errors=f"no RegistryResponse relates to {facts.message_id or 'it'}")
     worst = next((r for r in linked if not r.success), linked[0])
     return Verdict.check(worst.success, worst.location, status=worst.status, errors="; ".join(worst.errors) or "-")
 
