@@ -28,6 +28,7 @@ from .xml import children as _any_children
 from .xml import path_of as _any_path
 
 HL7 = "urn:hl7-org:v3"
+INS_ARC = "1.2.250.1.213.1.4."
 INS_OIDS = frozenset({"1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11"})
 HL7_FRANCE_TEMPLATE = "2.16.840.1.113883.2.8.2.1"
 MINIMAL_TEMPLATE = "1.2.250.1.213.1.1.1.1"
@@ -363,7 +364,9 @@ def read_cda(root: etree._Element, source_bytes: bytes = b"") -> CdaFacts | None
         for pid in children(patient_role, "id"):
             root_oid, extension = pid.get("root", ""), pid.get("extension", "")
             patient_ids.append((root_oid, extension))
-            if root_oid in INS_OIDS:
+            # Every id under the INS arc is an occurrence, so that INS-OID also sees the
+            # obsolete INS-C (.4.2) and the wrong OIDs some code uses (.4.5).
+            if root_oid in INS_OIDS or root_oid.startswith(INS_ARC):
                 identities.append(IdentityOccurrence(
                     matricule=extension, oid=root_oid, location=path_of(pid),
                     source="cda-recordTarget", traits=traits,
