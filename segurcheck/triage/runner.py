@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,6 @@ class TriageSummary:
     seconds: float
     overview_html: Path
     overview_csv: Path
-    notes: tuple[str, ...] = field(default=())
 
 
 def slug_for(path: Path) -> str:
