@@ -42,6 +42,13 @@ def _file_path(result: Result, path_prefix: str, archive: str = "") -> str:
     return f"{path_prefix.rstrip('/')}/{outer}" if path_prefix else outer
 
 
+def _dossier_path(path_prefix: str, archive: str) -> str:
+    """Where a dossier-level finding points: the bundle's manifest (or the archive)."""
+    if archive:
+        return archive
+    return f"{path_prefix.rstrip('/')}/segur.yaml" if path_prefix else "segur.yaml"
+
+
 def _names_member(result: Result, archive: str) -> bool:
     return bool(result.evidence) and ("!" in result.evidence or bool(archive))
 
@@ -93,7 +100,7 @@ def gitlab_code_quality(
                 "check_name": result.rule_id,
                 "fingerprint": result.fingerprint,
                 "severity": _GITLAB_SEVERITY[result.severity],
-                "location": {"path": _file_path(result, path_prefix, archive) or archive or "segur.yaml",
+                "location": {"path": _file_path(result, path_prefix, archive) or _dossier_path(path_prefix, archive),
                              "lines": {"begin": 1}},
             }
         )

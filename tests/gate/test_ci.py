@@ -38,7 +38,7 @@ def test_gitlab_code_quality(tmp_path: Path) -> None:
     assert [e["severity"] for e in entries] == ["blocker", "minor", "blocker", "blocker"]
     assert entries[0]["location"] == {"path": "dossier/cda/a.xml", "lines": {"begin": 1}}
     assert len({e["fingerprint"] for e in entries}) == 4
-    assert entries[3]["location"]["path"] == "segur.yaml"
+    assert entries[3]["location"]["path"] == "dossier/segur.yaml"  # dossier-level: the manifest
 
 
 def test_markdown_summary_and_step_summary(tmp_path: Path) -> None:
