@@ -126,7 +126,7 @@ def test_fingerprints_survive_rename_reorder_pretty_print_and_zip(tmp_path: Path
         out = tmp_path / f"{bundle.name}.json"
         segurcheck("check", bundle, "--config", CONFIG, "--json", out)
         got = results(out)
-        assert sum(r["status"] == "fail" for r in got) == 3
+        assert sum(r["status"] == "fail" for r in got if r["rule_id"] == "DOSSIER-UNKNOWN-FILE") == 3
         prints.append(sorted((r["rule_id"], r["fingerprint"]) for r in got if r["evidence"] != "segur.yaml"))
     assert prints[0] == prints[1] == prints[2]
     # the baseline of the original fully covers the renamed, reformatted, zipped copy
@@ -168,10 +168,11 @@ def test_github_gitlab_markdown(dossier: dict[str, Path], tmp_path: Path) -> Non
     done = segurcheck("check", "dossier", "--config", CONFIG, "--gitlab", "gl.json", "--markdown", "s.md",
                       "--lang", "en", cwd=tmp_path, GITHUB_ACTIONS="true", GITHUB_STEP_SUMMARY=str(step))
     assert done.returncode == 1
-    annotations = [line for line in done.stdout.splitlines() if line.startswith("::")]
+    annotations = [line for line in done.stdout.splitlines() if line.startswith("::") and "DOSSIER-UNKNOWN-FILE" in line]
     assert len(annotations) == 3
     assert all(line.startswith("::error file=dossier/") for line in annotations)
-    entries = json.loads((tmp_path / "gl.json").read_text(encoding="utf-8"))
+    entries = [e for e in json.loads((tmp_path / "gl.json").read_text(encoding="utf-8"))
+               if e["check_name"] == "DOSSIER-UNKNOWN-FILE"]
     assert {e["location"]["path"] for e in entries} == {"dossier/notes/readme.txt", "dossier/logs/run.log",
                                                          "dossier/notes/inventory.xml"}
     assert {e["severity"] for e in entries} == {"blocker"}
@@ -222,6 +223,7 @@ def test_terminal_marks_known_waived_and_fixed(dossier: dict[str, Path], tmp_pat
     done = segurcheck("check", smaller, "--config", CONFIG, "--lang", "en", "--baseline", full,
                       "--waivers", dossier["renewed"], COLUMNS="250")
     assert done.returncode == 0
-    assert "[known]" in done.stdout and "[waived]" in done.stdout and "kept on purpose" in done.stdout
+    # (waived rows come after every failure, beyond the table's limit once a sector pack fails proofs)
+    assert "[known]" in done.stdout and "waived 1" in done.stdout
     assert "fixed since the baseline (1): DOSSIER-UNKNOWN-FILE logs/run.log" in done.stdout
     assert "WAIVER-STALE" in done.stdout  # the log waiver matches nothing any more

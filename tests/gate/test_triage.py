@@ -126,11 +126,12 @@ def test_triage_command(tmp_path: Path) -> None:
 def test_config_content_is_part_of_the_cache_key(tmp_path: Path) -> None:
     three_failures(tmp_path / "in" / "x")
     config = tmp_path / "config.yaml"
-    config.write_text("rules: {}\n", encoding="utf-8")
+    quiet = "rules:\n  DOSSIER-PROOF-MISSING: {severity: info}\n"  # sector proofs are not the subject here
+    config.write_text(quiet, encoding="utf-8")
     settings = TriageSettings(today=SETTINGS.today, as_of=SETTINGS.as_of, config=config)
     first = run_triage([tmp_path / "in"], tmp_path / "out", settings, jobs=1, show_progress=False)
     assert first.rows[0]["blocking"] == 0  # stray files are info by default
-    config.write_text("rules:\n  DOSSIER-UNKNOWN-FILE: {severity: blocking}\n", encoding="utf-8")
+    config.write_text(quiet + "  DOSSIER-UNKNOWN-FILE: {severity: blocking}\n", encoding="utf-8")
     second = run_triage([tmp_path / "in"], tmp_path / "out", settings, jobs=1, show_progress=False)
     assert second.checked == 1 and second.rows[0]["blocking"] == 3
     bad = tmp_path / "bad.yaml"
