@@ -1,0 +1,415 @@
+"""Reading certificates and CRLs into plain facts.
+
+Bundles hold certificates in every shape users export them: PEM with OpenSSL
+``Bag Attributes`` preambles, several PEM blocks in one file, raw DER, PKCS#7
+(``.p7b``) chains in PEM or DER.  Each certificate becomes a ``CertInfo`` that holds
+what the rules look at, plus the loaded ``cryptography`` object (not compared, not
+printed) so chain building verifies signatures without parsing twice.
+
+Private key blocks met on the way are only *counted by label*: their content is
+never decoded, never kept.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import re
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.serialization import pkcs7
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+PRODUCT_CATEGORY_OID = "1.2.250.1.71.1.2.5"
+
+_PEM_BLOCK = re.compile(
+    rb"-----BEGIN ([A-Z0-9 #]+)-----\s*(.*?)-----END \1-----", re.DOTALL
+)
+CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
+PKCS7_LABELS = frozenset({"PKCS7", "PKCS #7 SIGNED DATA", "CERTIFICATE CHAIN"})
+CRL_LABELS = frozenset({"X509 CRL", "CRL"})
+KEY_LABEL_SUFFIX = "PRIVATE KEY"
+
+_EKU_NAMES = {
+    ExtendedKeyUsageOID.SERVER_AUTH.dotted_string: "serverAuth",
+    ExtendedKeyUsageOID.CLIENT_AUTH.dotted_string: "clientAuth",
+    ExtendedKeyUsageOID.EMAIL_PROTECTION.dotted_string: "emailProtection",
+    ExtendedKeyUsageOID.CODE_SIGNING.dotted_string: "codeSigning",
+    ExtendedKeyUsageOID.TIME_STAMPING.dotted_string: "timeStamping",
+    ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string: "OCSPSigning",
+    ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE.dotted_string: "anyExtendedKeyUsage",
+    "1.3.6.1.4.1.311.20.2.2": "msSmartcardLogin",
+}
+_KU_FIELDS = (
+    "digital_signature",
+    "content_commitment",
+    "key_encipherment",
+    "data_encipherment",
+    "key_agreement",
+    "key_cert_sign",
+    "crl_sign",
+)
+
+
+@dataclass(frozen=True)
+class PemBlock:
+    label: str
+    body: bytes  # DER, already base64-decoded (never kept for key labels)
+
+
+def pem_blocks(data: bytes) -> list[tuple[str, bytes | None]]:
+    """Every PEM block of a text: (label, DER or None when the base64 is broken).
+
+    Text around the blocks (``Bag Attributes``, ``subject=`` lines) is ignored.
+    Private-key blocks are reported with ``None`` content: never decoded.
+    """
+    found: list[tuple[str, bytes | None]] = []
+    for match in _PEM_BLOCK.finditer(data):
+        label = match.group(1).decode("ascii", "replace").strip()
+        if label.endswith(KEY_LABEL_SUFFIX):
+            found.append((label, None))
+            continue
+        body = match.group(2)
+        # RFC 1421 headers (Proc-Type...) sit before a blank line: drop them.
+        if b":" in body.split(b"\n", 1)[0]:
+            body = body.split(b"\n\n", 1)[-1] if b"\n\n" in body else body
+        try:
+            found.append((label, base64.b64decode(b"".join(body.split()), validate=True)))
+        except (binascii.Error, ValueError):
+            found.append((label, None))
+    return found
+
+
+def key_labels(data: bytes) -> tuple[str, ...]:
+    """Labels of the private-key PEM blocks in a text (content never read)."""
+    return tuple(label for label, _ in pem_blocks(data) if label.endswith(KEY_LABEL_SUFFIX))
+
+
+def _cn(name: x509.Name) -> str:
+    values = [str(a.value) for a in name.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    return "+".join(values)
+
+
+def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> tuple[str, ...]:
+    return tuple(str(a.value) for a in name.get_attributes_for_oid(oid))
+
+
+def _ext(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> x509.ExtensionType | None:
+    try:
+        return cert.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+def _key_description(cert: x509.Certificate) -> tuple[str, int]:
+    try:
+        key = cert.public_key()
+    except (ValueError, TypeError):  # unsupported or malformed key
+        return "unknown", 0
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA", key.key_size
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name}", key.key_size
+    if isinstance(key, dsa.DSAPublicKey):
+        return "DSA", key.key_size
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519", 256
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448", 456
+    return type(key).__name__, 0
+
+
+def _uris(names: Iterable[x509.GeneralName]) -> list[str]:
+    return [n.value for n in names if isinstance(n, x509.UniformResourceIdentifier)]
+
+
+@dataclass(frozen=True)
+class CertInfo:
+    """The facts of one certificate (one per certificate, even inside a bundle file)."""
+
+    fingerprint: str  # SHA-256 of the DER, upper-case hex
+    subject: str  # RFC 4514
+    issuer: str
+    subject_cn: str
+    issuer_cn: str
+    subject_ou: tuple[str, ...]
+    subject_o: tuple[str, ...]
+    issuer_ou: tuple[str, ...]
+    issuer_o: tuple[str, ...]
+    serial: int
+    not_before: dt.datetime
+    not_after: dt.datetime
+    key_type: str
+    key_bits: int
+    signature_hash: str  # sha256, sha1, md5... ('' for Ed25519 and unknown)
+    self_issued: bool
+    is_ca: bool
+    key_usage: tuple[str, ...]
+    ext_key_usage: tuple[str, ...]
+    policies: tuple[str, ...]
+    cps_uris: tuple[str, ...]
+    crl_uris: tuple[str, ...]
+    product_category: int | None  # value of 1.2.250.1.71.1.2.5 (high bit = TEST)
+    ski: str
+    aki: str
+    index: int = 0  # position in the file (0 for single-certificate files)
+    cert: x509.Certificate | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def serial_hex(self) -> str:
+        text = f"{self.serial:X}"
+        return text if len(text) % 2 == 0 else "0" + text
+
+    @property
+    def end_entity(self) -> bool:
+        return not self.is_ca
+
+    @property
+    def short_fingerprint(self) -> str:
+        return self.fingerprint[:16]
+
+
+def cert_info(cert: x509.Certificate, index: int = 0, der: bytes | None = None) -> CertInfo:
+    """Facts of one loaded certificate; tolerant: odd extensions give empty facts."""
+    der = der if der is not None else cert.public_bytes(serialization.Encoding.DER)
+    try:
+        extensions = list(cert.extensions)
+    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+        extensions = []
+    by_oid = {e.oid.dotted_string: e for e in extensions}
+
+    def value(oid: x509.ObjectIdentifier) -> object:
+        ext = by_oid.get(oid.dotted_string)
+        return ext.value if ext is not None else None
+
+    bc = value(x509.oid.ExtensionOID.BASIC_CONSTRAINTS)
+    ku = value(x509.oid.ExtensionOID.KEY_USAGE)
+    eku = value(x509.oid.ExtensionOID.EXTENDED_KEY_USAGE)
+    cp = value(x509.oid.ExtensionOID.CERTIFICATE_POLICIES)
+    cdp = value(x509.oid.ExtensionOID.CRL_DISTRIBUTION_POINTS)
+    ski = value(x509.oid.ExtensionOID.SUBJECT_KEY_IDENTIFIER)
+    aki = value(x509.oid.ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
+
+    usages: list[str] = []
+    if isinstance(ku, x509.KeyUsage):
+        usages = [f for f in _KU_FIELDS if getattr(ku, f)]
+        if ku.key_agreement:
+            usages += [f for f in ("encipher_only", "decipher_only") if getattr(ku, f)]
+    ekus = tuple(_EKU_NAMES.get(o.dotted_string, o.dotted_string) for o in eku) if isinstance(
+        eku, x509.ExtendedKeyUsage
+    ) else ()
+    policies: list[str] = []
+    cps: list[str] = []
+    if isinstance(cp, x509.CertificatePolicies):
+        for info in cp:
+            policies.append(info.policy_identifier.dotted_string)
+            cps.extend(q for q in info.policy_qualifiers or () if isinstance(q, str))
+    crl_uris: list[str] = []
+    if isinstance(cdp, x509.CRLDistributionPoints):
+        for point in cdp:
+            crl_uris.extend(_uris(point.full_name or ()))
+    category: int | None = None
+    private = by_oid.get(PRODUCT_CATEGORY_OID)
+    if private is not None and isinstance(private.value, x509.UnrecognizedExtension):
+        raw = private.value.value
+        # An OCTET STRING (04 01 xx) or, tolerated, the bare byte.
+        if len(raw) == 3 and raw[0] == 0x04 and raw[1] == 1:
+            category = raw[2]
+        elif len(raw) == 1:
+            category = raw[0]
+    try:
+        sig_hash = cert.signature_hash_algorithm
+    except Exception:  # unsupported algorithm: cryptography raises UnsupportedAlgorithm
+        sig_hash = None
+    key_type, key_bits = _key_description(cert)
+    return CertInfo(
+        fingerprint=hashlib.sha256(der).hexdigest().upper(),
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        subject_cn=_cn(cert.subject),
+        issuer_cn=_cn(cert.issuer),
+        subject_ou=_attr(cert.subject, NameOID.ORGANIZATIONAL_UNIT_NAME),
+        subject_o=_attr(cert.subject, NameOID.ORGANIZATION_NAME),
+        issuer_ou=_attr(cert.issuer, NameOID.ORGANIZATIONAL_UNIT_NAME),
+        issuer_o=_attr(cert.issuer, NameOID.ORGANIZATION_NAME),
+        serial=cert.serial_number,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        key_type=key_type,
+        key_bits=key_bits,
+        signature_hash=sig_hash.name if isinstance(sig_hash, hashes.HashAlgorithm) else "",
+        self_issued=cert.subject == cert.issuer,
+        is_ca=isinstance(bc, x509.BasicConstraints) and bc.ca,
+        key_usage=tuple(usages),
+        ext_key_usage=ekus,
+        policies=tuple(policies),
+        cps_uris=tuple(cps),
+        crl_uris=tuple(crl_uris),
+        product_category=category,
+        ski=ski.digest.hex().upper() if isinstance(ski, x509.SubjectKeyIdentifier) else "",
+        aki=(aki.key_identifier or b"").hex().upper() if isinstance(aki, x509.AuthorityKeyIdentifier) else "",
+        index=index,
+        cert=cert,
+    )
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """What a certificate file held: certificates, what could not be read, key labels."""
+
+    certs: tuple[CertInfo, ...]
+    problems: tuple[str, ...]
+    key_labels: tuple[str, ...]
+
+
+def _load_one_der(der: bytes) -> list[x509.Certificate] | None:
+    try:
+        return [x509.load_der_x509_certificate(der)]
+    except ValueError:
+        pass
+    try:
+        with warnings.catch_warnings():  # BER-encoded real .p7b files: accepted, not noisy
+            warnings.simplefilter("ignore")
+            return list(pkcs7.load_der_pkcs7_certificates(der))
+    except ValueError:
+        return None
+
+
+def read_certificates(data: bytes) -> ReadOutcome:
+    """Every certificate of a PEM text (any number of blocks), DER cert or PKCS#7."""
+    problems: list[str] = []
+    loaded: list[tuple[x509.Certificate, bytes | None]] = []
+    labels: list[str] = []
+    if b"-----BEGIN " in data:
+        for number, (label, der) in enumerate(pem_blocks(data), start=1):
+            if label.endswith(KEY_LABEL_SUFFIX):
+                labels.append(label)
+                continue
+            if label in CRL_LABELS:
+                continue  # a CRL beside certificates: the CRL parser reads it
+            if der is None:
+                problems.append(f"PEM block {number} ({label}): invalid base64")
+                continue
+            if label in CERT_LABELS:
+                certs = _load_one_der(der) if label != "TRUSTED CERTIFICATE" else _load_trusted(der)
+            elif label in PKCS7_LABELS:
+                certs = _load_one_der(der)
+            else:
+                problems.append(f"PEM block {number}: unexpected label {label}")
+                continue
+            if not certs:
+                problems.append(f"PEM block {number} ({label}): not a readable X.509 certificate")
+                continue
+            loaded.extend((c, der if len(certs) == 1 and label in CERT_LABELS else None) for c in certs)
+    else:
+        certs = _load_one_der(data)
+        if certs is None:
+            problems.append("not a readable DER certificate or PKCS#7 chain")
+        else:
+            loaded.extend((c, data if len(certs) == 1 else None) for c in certs)
+            if not certs:
+                problems.append("PKCS#7 structure holds no certificate")
+    infos: list[CertInfo] = []
+    for i, (cert, der) in enumerate(loaded):
+        try:
+            infos.append(cert_info(cert, index=i, der=der))
+        except Exception as exc:  # a certificate cryptography loads but cannot describe
+            problems.append(f"certificate {i + 1}: cannot be read ({type(exc).__name__})")
+    return ReadOutcome(tuple(infos), tuple(problems), tuple(labels))
+
+
+def _load_trusted(der: bytes) -> list[x509.Certificate] | None:
+    """OpenSSL ``TRUSTED CERTIFICATE``: a certificate followed by trust settings."""
+    try:
+        return [x509.load_der_x509_certificate(der)]
+    except ValueError:
+        pass
+    # The certificate is the first DER element: read its length and cut.
+    if len(der) > 4 and der[0] == 0x30 and der[1] & 0x80:
+        n = der[1] & 0x7F
+        length = int.from_bytes(der[2 : 2 + n], "big") + 2 + n
+        try:
+            return [x509.load_der_x509_certificate(der[:length])]
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass(frozen=True)
+class CrlInfo:
+    """The facts of one CRL; revoked serials are kept as a dict serial -> date."""
+
+    issuer: str
+    issuer_cn: str
+    number: int | None
+    this_update: dt.datetime
+    next_update: dt.datetime | None
+    revoked: dict[int, dt.datetime] = field(compare=False, repr=False)
+    aki: str = ""
+    fingerprint: str = ""
+    index: int = 0
+    crl: x509.CertificateRevocationList | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def entries(self) -> int:
+        return len(self.revoked)
+
+
+def crl_info(crl: x509.CertificateRevocationList, index: int = 0, der: bytes | None = None) -> CrlInfo:
+    der = der if der is not None else crl.public_bytes(serialization.Encoding.DER)
+    number: int | None = None
+    aki = ""
+    try:
+        number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
+    except (x509.ExtensionNotFound, ValueError):
+        pass
+    try:
+        ident = crl.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+        aki = (ident or b"").hex().upper()
+    except (x509.ExtensionNotFound, ValueError):
+        pass
+    revoked = {entry.serial_number: entry.revocation_date_utc for entry in crl}
+    return CrlInfo(
+        issuer=crl.issuer.rfc4514_string(),
+        issuer_cn=_cn(crl.issuer),
+        number=number,
+        this_update=crl.last_update_utc,
+        next_update=crl.next_update_utc,
+        revoked=revoked,
+        aki=aki,
+        fingerprint=hashlib.sha256(der).hexdigest().upper(),
+        index=index,
+        crl=crl,
+    )
+
+
+def read_crls(data: bytes) -> tuple[tuple[CrlInfo, ...], tuple[str, ...]]:
+    """Every CRL of a PEM text (several blocks allowed) or one DER CRL."""
+    problems: list[str] = []
+    ders: list[bytes] = []
+    if b"-----BEGIN " in data:
+        for number, (label, der) in enumerate(pem_blocks(data), start=1):
+            if label not in CRL_LABELS:
+                continue
+            if der is None:
+                problems.append(f"PEM block {number} ({label}): invalid base64")
+            else:
+                ders.append(der)
+        if not ders and not problems:
+            problems.append("no X509 CRL block")
+    else:
+        ders.append(data)
+    infos: list[CrlInfo] = []
+    for i, der in enumerate(ders):
+        try:
+            infos.append(crl_info(x509.load_der_x509_crl(der), index=len(infos), der=der))
+        except Exception as exc:  # malformed CRL content
+            problems.append(f"CRL {i + 1}: not a readable X.509 CRL ({type(exc).__name__})")
+    return tuple(infos), tuple(problems)
