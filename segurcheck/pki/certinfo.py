@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -366,10 +367,8 @@ def crl_info(crl: x509.CertificateRevocationList, index: int = 0, der: bytes | N
     der = der if der is not None else crl.public_bytes(serialization.Encoding.DER)
     number: int | None = None
     aki = ""
-    try:
+    with contextlib.suppress(x509.ExtensionNotFound, ValueError):
         number = crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-    except (x509.ExtensionNotFound, ValueError):
-        pass
     try:
         ident = crl.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
         aki = (ident or b"").hex().upper()
