@@ -105,7 +105,7 @@ def insi_name_problems(
 
 # Structure identifiers: 1 + FINESS (9, may hold a letter: 2A/2B, B), 3 + SIRET (14 digits);
 # also seen: 0 + ADELI cabinet, 2 + SIREN, 4 + RPPS cabinet.
-STRUCTURE_ID = re.compile(r"^(1[0-9][0-9AB][0-9]{7}|3[0-9]{14})$")
+STRUCTURE_ID = re.compile(r"^(1[0-9AB]{9}|3[0-9]{14})$")
 ORGANISATION_CAS = ("ORGANISATIONS",)
 
 
