@@ -112,6 +112,11 @@ class ChainBuilder:
                     break
                 signature_ok = False
         if anchor is not None:
+            # A known intermediate is enough, but name the root when the bundle has it.
+            if issuer is not None and issuer is not info and len(seen) < MAX_DEPTH:
+                upper = self._chain(issuer, (*seen, info.fingerprint))
+                if upper.trusted:
+                    return ChainResult(TRUSTED, (info, *upper.path), upper.anchor, signature_ok, issuer, upper.stop)
             return ChainResult(TRUSTED, (info,), anchor, signature_ok, issuer, info)
         if info.self_issued:
             detail = "self-signed certificate that is not a known anchor"
