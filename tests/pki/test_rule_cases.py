@@ -10,10 +10,9 @@ import base64
 from pathlib import Path
 
 import pytest
+from pki_harness import BUNDLES, SimpleManifest, generated_anchors, load_dir, make_item, pki_rules, run
 
 from segurcheck.engine.rules import Rule
-
-from pki_harness import BUNDLES, SimpleManifest, generated_anchors, load_dir, make_item, pki_rules, run
 
 CASES = [(rule, case) for rule in pki_rules() for case in rule.tests]
 
