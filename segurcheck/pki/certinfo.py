@@ -34,7 +34,7 @@ _PEM_BLOCK = re.compile(
     rb"-----BEGIN ([A-Z0-9 #]+)-----\s*(.*?)-----END \1-----", re.DOTALL
 )
 CERT_LABELS = frozenset({"CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"})
-PKCS7_LABELS = frozenset({"PKCS7", "PKCS #7 SIGNED DATA", "CERTIFICATE CHAIN"})
+PKCS7_LABELS = frozenset({"PKCS7", "PKCS #7 SIGNED DATA", "CMS", "CERTIFICATE CHAIN"})
 CRL_LABELS = frozenset({"X509 CRL", "CRL"})
 KEY_LABEL_SUFFIX = "PRIVATE KEY"
 
