@@ -139,12 +139,11 @@ def pki_no_private_key(subject: Subject, ctx: Context) -> Verdict:
     facts = item.facts
     if item.kind is Kind.PRIVATE_KEY:
         form = facts.form if isinstance(facts, PrivateKeyFacts) else "private key"
-        encrypted = "" if not isinstance(facts, PrivateKeyFacts) or facts.encrypted is None else (
-            "encrypted" if facts.encrypted else "NOT encrypted")
-        return Verdict.fail(form=form, protection=encrypted or "protection unknown")
+        encrypted = facts.encrypted if isinstance(facts, PrivateKeyFacts) else None
+        return Verdict.fail(form=form, encrypted={None: "?", True: "yes/oui", False: "no/non"}[encrypted])
     if isinstance(facts, CertificateFacts) and facts.key_labels:
-        return Verdict.fail(form="PEM " + ", ".join(facts.key_labels) + " beside certificates",
-                            protection="encrypted" if all("ENCRYPTED" in k for k in facts.key_labels) else "")
+        protected = all("ENCRYPTED" in k for k in facts.key_labels)
+        return Verdict.fail(form="PEM " + ", ".join(facts.key_labels), encrypted="yes/oui" if protected else "no/non")
     return Verdict.ok()
 
 
