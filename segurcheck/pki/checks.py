@@ -94,7 +94,7 @@ def untrusted(info: CertInfo, a: PkiAssessment) -> Check:
 def signature(info: CertInfo, a: PkiAssessment) -> Check:
     result = a.chain(info)
     if result.signature_ok is None:
-        reason = f"issuer certificate {info.issuer_cn} absent: signature not checkable"
+        reason = f"issuer certificate {info.issuer_cn or info.issuer} absent: signature not checkable"
         return Check(NA, _values(info, a, reason=reason))
     issuer = result.issuer.subject_cn if result.issuer is not None else info.issuer_cn
     return Check(PASS if result.signature_ok else FAIL, _values(info, a, signer=issuer))

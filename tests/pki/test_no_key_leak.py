@@ -44,7 +44,7 @@ def test_no_output_contains_key_material(
     code, terminal = cli("check", bundle, "--trust", bundles / "_trust", "--lang", "en",
                          "--json", out / "r.json", "--sarif", out / "r.sarif", "--junit", out / "r.xml")
     assert code == 1
-    code_text, text = cli("check", bundle, "--trust", bundles / "_trust")
+    _code, text = cli("check", bundle, "--trust", bundles / "_trust")
     outputs = {"terminal": terminal.encode() + text.encode()}
     for name in ("r.json", "r.sarif", "r.xml"):
         outputs[name] = (out / name).read_bytes()
