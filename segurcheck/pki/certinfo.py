@@ -345,22 +345,20 @@ def _load_trusted(der: bytes) -> list[x509.Certificate] | None:
 
 @dataclass(frozen=True)
 class CrlInfo:
-    """The facts of one CRL; revoked serials are kept as a dict serial -> date."""
+    """The facts of one CRL.  Entries are not decoded here: ``revocation.CrlIndex``
+    indexes them once, from ``der``, when the CRL's signature has been verified."""
 
     issuer: str
     issuer_cn: str
     number: int | None
     this_update: dt.datetime
     next_update: dt.datetime | None
-    revoked: dict[int, dt.datetime] = field(compare=False, repr=False)
+    entries: int
     aki: str = ""
     fingerprint: str = ""
     index: int = 0
+    der: bytes = field(default=b"", compare=False, repr=False)
     crl: x509.CertificateRevocationList | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def entries(self) -> int:
-        return len(self.revoked)
 
 
 def crl_info(crl: x509.CertificateRevocationList, index: int = 0, der: bytes | None = None) -> CrlInfo:
@@ -374,17 +372,17 @@ def crl_info(crl: x509.CertificateRevocationList, index: int = 0, der: bytes | N
         aki = (ident or b"").hex().upper()
     except (x509.ExtensionNotFound, ValueError):
         pass
-    revoked = {entry.serial_number: entry.revocation_date_utc for entry in crl}
     return CrlInfo(
         issuer=crl.issuer.rfc4514_string(),
         issuer_cn=_cn(crl.issuer),
         number=number,
         this_update=crl.last_update_utc,
         next_update=crl.next_update_utc,
-        revoked=revoked,
+        entries=len(crl),
         aki=aki,
         fingerprint=hashlib.sha256(der).hexdigest().upper(),
         index=index,
+        der=der,
         crl=crl,
     )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .certinfo import CertInfo, CrlInfo
 from .chain import ChainBuilder
+from .crlscan import ScanError, entry_date, revoked_offsets, serial_bytes
 
 
 @dataclass(frozen=True)
@@ -35,22 +36,44 @@ class Revocation:
 class CrlIndex:
     def __init__(self, crls: Iterable[CrlInfo], chains: ChainBuilder):
         self.checks: dict[str, CrlCheck] = {}
-        self._index: dict[tuple[str, int], Revocation] = {}
+        # (signer fingerprint, serial DER bytes) -> (CRL, offset of its entry)
+        self._index: dict[tuple[str, bytes], tuple[CrlInfo, int]] = {}
+        self._dates: dict[str, dict[int, dt.datetime]] = {}  # fallback CRLs, decoded by cryptography
         for crl in crls:
             if crl.fingerprint in self.checks:
                 continue
             check = _check(crl, chains)
             self.checks[crl.fingerprint] = check
-            if check.signer is None:
-                continue
-            signer = check.signer.fingerprint
-            for serial, date in crl.revoked.items():
-                known = self._index.get((signer, serial))
-                if known is None or date < known.date:
-                    self._index[(signer, serial)] = Revocation(crl, date)
+            if check.signer is not None:
+                self._add(crl, check.signer.fingerprint)
+
+    def _add(self, crl: CrlInfo, signer: str) -> None:
+        try:
+            offsets = revoked_offsets(crl.der)
+        except (ScanError, IndexError, ValueError):
+            offsets = None
+        if offsets is None or len(offsets) != crl.entries:
+            # Unusual layout or duplicate serials: let cryptography decode every entry.
+            assert crl.crl is not None
+            dates = {entry.serial_number: entry.revocation_date_utc for entry in crl.crl}
+            self._dates[crl.fingerprint] = dates
+            offsets = {serial_bytes(serial): -1 for serial in dates}
+        for serial, offset in offsets.items():
+            self._index.setdefault((signer, serial), (crl, offset))
 
     def lookup(self, issuer: CertInfo, serial: int) -> Revocation | None:
-        return self._index.get((issuer.fingerprint, serial))
+        hit = self._index.get((issuer.fingerprint, serial_bytes(serial)))
+        if hit is None:
+            return None
+        crl, offset = hit
+        if offset < 0:
+            return Revocation(crl, self._dates[crl.fingerprint][serial])
+        try:
+            return Revocation(crl, entry_date(crl.der, offset))
+        except (ScanError, ValueError, IndexError):
+            assert crl.crl is not None
+            entry = crl.crl.get_revoked_certificate_by_serial_number(serial)
+            return Revocation(crl, entry.revocation_date_utc) if entry is not None else None
 
     def crls_of(self, issuer: CertInfo) -> list[CrlCheck]:
         """Verified CRLs signed by ``issuer`` (to say which CRLs were consulted)."""

@@ -9,6 +9,7 @@ from pki_harness import by_rule, make_item, run
 
 from segurcheck.evidence.pki import CertificateFacts, CrlFacts
 from segurcheck.model import EvidenceItem, Kind, Status
+from segurcheck.pki.crlscan import entry_date, revoked_offsets, serial_bytes
 
 
 def _item(root: Path, rel: str, kind: Kind | None = None, parent: str | None = None, path: str | None = None):
@@ -134,4 +135,13 @@ def test_crl_facts_index_every_entry(igc_data: Path) -> None:
     assert isinstance(item.facts, CrlFacts)
     crl = item.facts.crls[0]
     assert crl.entries == 1013 and crl.number == 1287
-    assert int("1D5DE25E3DC14BDE616C9AE5D028D672", 16) in crl.revoked
+    offsets = revoked_offsets(crl.der)
+    assert len(offsets) == 1013
+    serial = int("1D5DE25E3DC14BDE616C9AE5D028D672", 16)
+    assert serial_bytes(serial) in offsets
+    assert crl.crl is not None
+    expected = crl.crl.get_revoked_certificate_by_serial_number(serial)
+    assert expected is not None and entry_date(crl.der, offsets[serial_bytes(serial)]) == expected.revocation_date_utc
+    # Every entry the walk finds is one cryptography finds, with the same date.
+    for entry in list(crl.crl)[:50]:
+        assert entry_date(crl.der, offsets[serial_bytes(entry.serial_number)]) == entry.revocation_date_utc
