@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from .anchors import TrustAnchor, shipped_anchors
 from .certinfo import CertInfo, CrlInfo
 from .chain import ChainBuilder, ChainResult
+from .describe import cert_values
 from .env import EnvClass, classify
 from .revocation import CrlIndex
 
@@ -21,6 +22,14 @@ class PkiAssessment:
     builder: ChainBuilder
     crls: CrlIndex
     _env: dict[str, EnvClass] = field(default_factory=dict)
+    _values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def values(self, info: CertInfo) -> dict[str, str]:
+        """The description values of a certificate (computed once, copied out)."""
+        found = self._values.get(info.fingerprint)
+        if found is None:
+            found = self._values[info.fingerprint] = cert_values(info, self.environment(info).environment)
+        return dict(found)
 
     def chain(self, info: CertInfo) -> ChainResult:
         return self.builder.chain(info)

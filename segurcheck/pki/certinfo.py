@@ -12,7 +12,6 @@ never decoded, never kept.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import contextlib
 import datetime as dt
@@ -21,12 +20,15 @@ import re
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
+
+from .der import DerError, SignedParts, certificate_parts
 
 PRODUCT_CATEGORY_OID = "1.2.250.1.71.1.2.5"
 
@@ -79,10 +81,12 @@ def pem_blocks(data: bytes) -> list[tuple[str, bytes | None]]:
             continue
         body = match.group(2)
         # RFC 1421 headers (Proc-Type...) sit before a blank line: drop them.
-        if b":" in body.split(b"\n", 1)[0]:
+        if b":" in body[: body.find(b"\n")]:
             body = body.split(b"\n\n", 1)[-1] if b"\n\n" in body else body
         try:
-            found.append((label, base64.b64decode(b"".join(body.split()), validate=True)))
+            # Non-strict base64 skips line breaks and blanks at C speed; a corrupted body
+            # decodes to bytes that then fail to load, which is reported.
+            found.append((label, binascii.a2b_base64(body)))
         except (binascii.Error, ValueError):
             found.append((label, None))
     return found
@@ -100,13 +104,6 @@ def _cn(name: x509.Name) -> str:
 
 def _attr(name: x509.Name, oid: x509.ObjectIdentifier) -> tuple[str, ...]:
     return tuple(str(a.value) for a in name.get_attributes_for_oid(oid))
-
-
-def _ext(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> x509.ExtensionType | None:
-    try:
-        return cert.extensions.get_extension_for_class(kind).value
-    except x509.ExtensionNotFound:
-        return None
 
 
 def _key_description(cert: x509.Certificate) -> tuple[str, int]:
@@ -131,37 +128,92 @@ def _uris(names: Iterable[x509.GeneralName]) -> list[str]:
     return [n.value for n in names if isinstance(n, x509.UniformResourceIdentifier)]
 
 
-@dataclass(frozen=True)
 class CertInfo:
-    """The facts of one certificate (one per certificate, even inside a bundle file)."""
+    """The facts of one certificate (one per certificate, even inside a bundle file).
 
-    fingerprint: str  # SHA-256 of the DER, upper-case hex
-    subject: str  # RFC 4514
-    issuer: str
-    subject_cn: str
-    issuer_cn: str
-    subject_ou: tuple[str, ...]
-    subject_o: tuple[str, ...]
-    issuer_ou: tuple[str, ...]
-    issuer_o: tuple[str, ...]
-    serial: int
-    not_before: dt.datetime
-    not_after: dt.datetime
-    key_type: str
-    key_bits: int
-    signature_hash: str  # sha256, sha1, md5... ('' for Ed25519 and unknown)
-    self_issued: bool
-    is_ca: bool
-    key_usage: tuple[str, ...]
-    ext_key_usage: tuple[str, ...]
-    policies: tuple[str, ...]
-    cps_uris: tuple[str, ...]
-    crl_uris: tuple[str, ...]
-    product_category: int | None  # value of 1.2.250.1.71.1.2.5 (high bit = TEST)
-    ski: str
-    aki: str
-    index: int = 0  # position in the file (0 for single-certificate files)
-    cert: x509.Certificate | None = field(default=None, compare=False, repr=False)
+    Built cheaply (a load and a hash); every other fact is decoded on first use and
+    kept, so a certificate whose environment is settled by its issuer DN never has
+    its policies decoded, and names are turned into strings only when a message
+    needs them.  ``cert`` is the loaded ``cryptography`` object (never printed).
+    """
+
+    def __init__(self, cert: x509.Certificate, der: bytes, index: int = 0):
+        self.cert = cert
+        self.der = der
+        self.index = index
+        self.fingerprint = hashlib.sha256(der).hexdigest().upper()
+        self._cache: dict[str, Any] = {}
+        try:
+            parts: SignedParts | None = certificate_parts(der)
+        except DerError:
+            parts = None
+        self.parts = parts
+
+    def __repr__(self) -> str:
+        return f"CertInfo({self.subject_cn!r}, {self.fingerprint[:16]})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CertInfo) and other.fingerprint == self.fingerprint
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def _get(self, key: str, compute: Any) -> Any:
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
+
+    # Names -------------------------------------------------------------------
+    @property
+    def subject_der(self) -> bytes:
+        return self.parts.subject if self.parts else self.cert.subject.public_bytes()
+
+    @property
+    def issuer_der(self) -> bytes:
+        return self.parts.issuer if self.parts else self.cert.issuer.public_bytes()
+
+    @property
+    def subject(self) -> str:
+        return str(self._get("subject", lambda: self.cert.subject.rfc4514_string()))
+
+    @property
+    def issuer(self) -> str:
+        return str(self._get("issuer", lambda: self.cert.issuer.rfc4514_string()))
+
+    @property
+    def subject_cn(self) -> str:
+        return str(self._get("subject_cn", lambda: _cn(self.cert.subject)))
+
+    @property
+    def issuer_cn(self) -> str:
+        return str(self._get("issuer_cn", lambda: _cn(self.cert.issuer)))
+
+    @property
+    def subject_ou(self) -> tuple[str, ...]:
+        return tuple(self._get("subject_ou", lambda: _attr(self.cert.subject, NameOID.ORGANIZATIONAL_UNIT_NAME)))
+
+    @property
+    def subject_o(self) -> tuple[str, ...]:
+        return tuple(self._get("subject_o", lambda: _attr(self.cert.subject, NameOID.ORGANIZATION_NAME)))
+
+    @property
+    def issuer_ou(self) -> tuple[str, ...]:
+        return tuple(self._get("issuer_ou", lambda: _attr(self.cert.issuer, NameOID.ORGANIZATIONAL_UNIT_NAME)))
+
+    @property
+    def issuer_o(self) -> tuple[str, ...]:
+        return tuple(self._get("issuer_o", lambda: _attr(self.cert.issuer, NameOID.ORGANIZATION_NAME)))
+
+    @property
+    def self_issued(self) -> bool:
+        return self.subject_der == self.issuer_der
+
+    # Validity, key, signature -----------------------------------------------------
+    @property
+    def serial(self) -> int:
+        return int(self.cert.serial_number)
 
     @property
     def serial_hex(self) -> str:
@@ -169,8 +221,115 @@ class CertInfo:
         return text if len(text) % 2 == 0 else "0" + text
 
     @property
+    def not_before(self) -> dt.datetime:
+        return self.cert.not_valid_before_utc
+
+    @property
+    def not_after(self) -> dt.datetime:
+        return self.cert.not_valid_after_utc
+
+    @property
+    def key_type(self) -> str:
+        return str(self._get("key", lambda: _key_description(self.cert))[0])
+
+    @property
+    def key_bits(self) -> int:
+        return int(self._get("key", lambda: _key_description(self.cert))[1])
+
+    @property
+    def signature_hash(self) -> str:
+        def compute() -> str:
+            try:
+                algorithm = self.cert.signature_hash_algorithm
+            except Exception:  # unsupported algorithm: cryptography raises UnsupportedAlgorithm
+                return ""
+            return algorithm.name if isinstance(algorithm, hashes.HashAlgorithm) else ""
+
+        return str(self._get("sig_hash", compute))
+
+    # Extensions ----------------------------------------------------------------
+    @property
+    def _extensions(self) -> dict[str, x509.Extension[x509.ExtensionType]]:
+        def compute() -> dict[str, x509.Extension[x509.ExtensionType]]:
+            try:
+                return {e.oid.dotted_string: e for e in self.cert.extensions}
+            except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
+                return {}
+
+        found: dict[str, x509.Extension[x509.ExtensionType]] = self._get("extensions", compute)
+        return found
+
+    def _ext_value(self, oid: x509.ObjectIdentifier) -> object:
+        ext = self._extensions.get(oid.dotted_string)
+        return ext.value if ext is not None else None
+
+    @property
+    def is_ca(self) -> bool:
+        bc = self._ext_value(ExtensionOID.BASIC_CONSTRAINTS)
+        return isinstance(bc, x509.BasicConstraints) and bc.ca
+
+    @property
     def end_entity(self) -> bool:
         return not self.is_ca
+
+    @property
+    def key_usage(self) -> tuple[str, ...]:
+        ku = self._ext_value(ExtensionOID.KEY_USAGE)
+        if not isinstance(ku, x509.KeyUsage):
+            return ()
+        usages = [f for f in _KU_FIELDS if getattr(ku, f)]
+        if ku.key_agreement:
+            usages += [f for f in ("encipher_only", "decipher_only") if getattr(ku, f)]
+        return tuple(usages)
+
+    @property
+    def ext_key_usage(self) -> tuple[str, ...]:
+        eku = self._ext_value(ExtensionOID.EXTENDED_KEY_USAGE)
+        if not isinstance(eku, x509.ExtendedKeyUsage):
+            return ()
+        return tuple(_EKU_NAMES.get(o.dotted_string, o.dotted_string) for o in eku)
+
+    @property
+    def policies(self) -> tuple[str, ...]:
+        cp = self._ext_value(ExtensionOID.CERTIFICATE_POLICIES)
+        if not isinstance(cp, x509.CertificatePolicies):
+            return ()
+        return tuple(info.policy_identifier.dotted_string for info in cp)
+
+    @property
+    def cps_uris(self) -> tuple[str, ...]:
+        cp = self._ext_value(ExtensionOID.CERTIFICATE_POLICIES)
+        if not isinstance(cp, x509.CertificatePolicies):
+            return ()
+        return tuple(q for info in cp for q in info.policy_qualifiers or () if isinstance(q, str))
+
+    @property
+    def crl_uris(self) -> tuple[str, ...]:
+        cdp = self._ext_value(ExtensionOID.CRL_DISTRIBUTION_POINTS)
+        if not isinstance(cdp, x509.CRLDistributionPoints):
+            return ()
+        return tuple(uri for point in cdp for uri in _uris(point.full_name or ()))
+
+    @property
+    def product_category(self) -> int | None:
+        """Value of 1.2.250.1.71.1.2.5 (high bit = TEST), an OCTET STRING of one byte."""
+        private = self._extensions.get(PRODUCT_CATEGORY_OID)
+        if private is None or not isinstance(private.value, x509.UnrecognizedExtension):
+            return None
+        raw = private.value.value
+        if len(raw) == 3 and raw[0] == 0x04 and raw[1] == 1:
+            return raw[2]
+        return raw[0] if len(raw) == 1 else None
+
+    @property
+    def ski(self) -> str:
+        ski = self._ext_value(ExtensionOID.SUBJECT_KEY_IDENTIFIER)
+        return ski.digest.hex().upper() if isinstance(ski, x509.SubjectKeyIdentifier) else ""
+
+    @property
+    def aki(self) -> str:
+        aki = self._ext_value(ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
+        return (aki.key_identifier or b"").hex().upper() if isinstance(aki, x509.AuthorityKeyIdentifier) else ""
 
     @property
     def short_fingerprint(self) -> str:
@@ -178,87 +337,8 @@ class CertInfo:
 
 
 def cert_info(cert: x509.Certificate, index: int = 0, der: bytes | None = None) -> CertInfo:
-    """Facts of one loaded certificate; tolerant: odd extensions give empty facts."""
-    der = der if der is not None else cert.public_bytes(serialization.Encoding.DER)
-    try:
-        extensions = list(cert.extensions)
-    except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
-        extensions = []
-    by_oid = {e.oid.dotted_string: e for e in extensions}
-
-    def value(oid: x509.ObjectIdentifier) -> object:
-        ext = by_oid.get(oid.dotted_string)
-        return ext.value if ext is not None else None
-
-    bc = value(x509.oid.ExtensionOID.BASIC_CONSTRAINTS)
-    ku = value(x509.oid.ExtensionOID.KEY_USAGE)
-    eku = value(x509.oid.ExtensionOID.EXTENDED_KEY_USAGE)
-    cp = value(x509.oid.ExtensionOID.CERTIFICATE_POLICIES)
-    cdp = value(x509.oid.ExtensionOID.CRL_DISTRIBUTION_POINTS)
-    ski = value(x509.oid.ExtensionOID.SUBJECT_KEY_IDENTIFIER)
-    aki = value(x509.oid.ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
-
-    usages: list[str] = []
-    if isinstance(ku, x509.KeyUsage):
-        usages = [f for f in _KU_FIELDS if getattr(ku, f)]
-        if ku.key_agreement:
-            usages += [f for f in ("encipher_only", "decipher_only") if getattr(ku, f)]
-    ekus = tuple(_EKU_NAMES.get(o.dotted_string, o.dotted_string) for o in eku) if isinstance(
-        eku, x509.ExtendedKeyUsage
-    ) else ()
-    policies: list[str] = []
-    cps: list[str] = []
-    if isinstance(cp, x509.CertificatePolicies):
-        for info in cp:
-            policies.append(info.policy_identifier.dotted_string)
-            cps.extend(q for q in info.policy_qualifiers or () if isinstance(q, str))
-    crl_uris: list[str] = []
-    if isinstance(cdp, x509.CRLDistributionPoints):
-        for point in cdp:
-            crl_uris.extend(_uris(point.full_name or ()))
-    category: int | None = None
-    private = by_oid.get(PRODUCT_CATEGORY_OID)
-    if private is not None and isinstance(private.value, x509.UnrecognizedExtension):
-        raw = private.value.value
-        # An OCTET STRING (04 01 xx) or, tolerated, the bare byte.
-        if len(raw) == 3 and raw[0] == 0x04 and raw[1] == 1:
-            category = raw[2]
-        elif len(raw) == 1:
-            category = raw[0]
-    try:
-        sig_hash = cert.signature_hash_algorithm
-    except Exception:  # unsupported algorithm: cryptography raises UnsupportedAlgorithm
-        sig_hash = None
-    key_type, key_bits = _key_description(cert)
-    return CertInfo(
-        fingerprint=hashlib.sha256(der).hexdigest().upper(),
-        subject=cert.subject.rfc4514_string(),
-        issuer=cert.issuer.rfc4514_string(),
-        subject_cn=_cn(cert.subject),
-        issuer_cn=_cn(cert.issuer),
-        subject_ou=_attr(cert.subject, NameOID.ORGANIZATIONAL_UNIT_NAME),
-        subject_o=_attr(cert.subject, NameOID.ORGANIZATION_NAME),
-        issuer_ou=_attr(cert.issuer, NameOID.ORGANIZATIONAL_UNIT_NAME),
-        issuer_o=_attr(cert.issuer, NameOID.ORGANIZATION_NAME),
-        serial=cert.serial_number,
-        not_before=cert.not_valid_before_utc,
-        not_after=cert.not_valid_after_utc,
-        key_type=key_type,
-        key_bits=key_bits,
-        signature_hash=sig_hash.name if isinstance(sig_hash, hashes.HashAlgorithm) else "",
-        self_issued=cert.subject == cert.issuer,
-        is_ca=isinstance(bc, x509.BasicConstraints) and bc.ca,
-        key_usage=tuple(usages),
-        ext_key_usage=ekus,
-        policies=tuple(policies),
-        cps_uris=tuple(cps),
-        crl_uris=tuple(crl_uris),
-        product_category=category,
-        ski=ski.digest.hex().upper() if isinstance(ski, x509.SubjectKeyIdentifier) else "",
-        aki=(aki.key_identifier or b"").hex().upper() if isinstance(aki, x509.AuthorityKeyIdentifier) else "",
-        index=index,
-        cert=cert,
-    )
+    """Facts of one loaded certificate (cheap: the rest is decoded on demand)."""
+    return CertInfo(cert, der if der is not None else cert.public_bytes(serialization.Encoding.DER), index)
 
 
 @dataclass(frozen=True)

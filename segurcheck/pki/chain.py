@@ -17,6 +17,9 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.x509.oid import SignatureAlgorithmOID
 
 from .anchors import TrustAnchor
 from .certinfo import CertInfo
@@ -60,28 +63,41 @@ class ChainBuilder:
         for anchor in self.anchors.values():
             if anchor.cert is not None:
                 self.by_fp.setdefault(anchor.cert.fingerprint, anchor.cert)
-        self.by_subject: dict[x509.Name, list[CertInfo]] = {}
+        # Issuers are found by the exact DER of their subject (the usual case), then by
+        # RFC 5280 name comparison for encodings that differ (built only if needed).
+        self.by_subject: dict[bytes, list[CertInfo]] = {}
         for info in self.by_fp.values():
-            if info.cert is not None:
-                self.by_subject.setdefault(info.cert.subject, []).append(info)
+            self.by_subject.setdefault(info.subject_der, []).append(info)
+        self._by_name: dict[x509.Name, list[CertInfo]] | None = None
         self._links: dict[tuple[str, str], bool] = {}
         self._chains: dict[str, ChainResult] = {}
+
+    def named(self, raw: bytes, name: x509.Name | None) -> list[CertInfo]:
+        """Certificates whose subject is ``raw`` (DER) or, failing that, equals ``name``."""
+        found = self.by_subject.get(raw)
+        if found or name is None:
+            return found or []
+        if self._by_name is None:
+            self._by_name = {}
+            for info in self.by_fp.values():
+                self._by_name.setdefault(info.cert.subject, []).append(info)
+        return self._by_name.get(name, [])
 
     def verifies(self, child: CertInfo, issuer: CertInfo) -> bool:
         """Does ``issuer``'s key verify ``child``'s signature? (memoised)."""
         key = (child.fingerprint, issuer.fingerprint)
         cached = self._links.get(key)
         if cached is None:
-            cached = _verify(child, issuer)
+            cached = verify_signature(child, issuer)
             self._links[key] = cached
         return cached
 
     def issuers(self, info: CertInfo) -> list[CertInfo]:
         """Candidate issuers: same name as the child's issuer, AKI/SKI agreeing."""
-        if info.cert is None:
-            return []
-        found = self.by_subject.get(info.cert.issuer, [])
-        return [c for c in found if not (info.aki and c.ski and info.aki != c.ski)]
+        found = self.named(info.issuer_der, info.cert.issuer)
+        if len(found) > 1 and info.aki:
+            return [c for c in found if not (c.ski and info.aki != c.ski)]
+        return found
 
     def chain(self, info: CertInfo) -> ChainResult:
         return self._chain(info, ())
@@ -132,10 +148,48 @@ class ChainBuilder:
         )
 
 
-def _verify(child: CertInfo, issuer: CertInfo) -> bool:
-    if child.cert is None or issuer.cert is None:
-        return False
+_PKCS1 = {
+    SignatureAlgorithmOID.RSA_WITH_SHA1,
+    SignatureAlgorithmOID.RSA_WITH_SHA224,
+    SignatureAlgorithmOID.RSA_WITH_SHA256,
+    SignatureAlgorithmOID.RSA_WITH_SHA384,
+    SignatureAlgorithmOID.RSA_WITH_SHA512,
+    SignatureAlgorithmOID.RSA_WITH_MD5,
+}
+
+
+def verify_raw(
+    key: object, signature: bytes, tbs: bytes, oid: x509.ObjectIdentifier, algorithm: object
+) -> bool | None:
+    """Verify ``signature`` over ``tbs`` for the common algorithms; ``None`` when the
+    algorithm is not handled here (the caller asks ``cryptography`` instead)."""
     try:
+        if isinstance(key, rsa.RSAPublicKey) and oid in _PKCS1 and isinstance(algorithm, hashes.HashAlgorithm):
+            key.verify(signature, tbs, padding.PKCS1v15(), algorithm)
+            return True
+        if isinstance(key, ec.EllipticCurvePublicKey) and isinstance(algorithm, hashes.HashAlgorithm):
+            key.verify(signature, tbs, ec.ECDSA(algorithm))
+            return True
+    except InvalidSignature:
+        return False
+    except Exception:  # unsupported parameters: let cryptography decide
+        return None
+    return None
+
+
+def verify_signature(child: CertInfo, issuer: CertInfo) -> bool:
+    """Does ``issuer``'s public key verify ``child``'s signature?"""
+    try:
+        if child.parts is not None:
+            cert = child.cert
+            try:
+                algorithm = cert.signature_hash_algorithm
+            except Exception:  # unsupported algorithm
+                algorithm = None
+            direct = verify_raw(issuer.cert.public_key(), cert.signature, child.parts.tbs,
+                                cert.signature_algorithm_oid, algorithm)
+            if direct is not None:
+                return direct
         child.cert.verify_directly_issued_by(issuer.cert)
     except (InvalidSignature, ValueError, TypeError):
         return False

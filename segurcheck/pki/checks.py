@@ -17,7 +17,7 @@ from . import chain as chain_mod
 from .anchors import anchor_by_name
 from .assess import PkiAssessment
 from .certinfo import CertInfo, CrlInfo
-from .describe import cert_values, describe_crl, env_label
+from .describe import describe_crl, env_label
 from .env import is_legacy
 from .uses import (
     INSI_ISSUERS,
@@ -42,7 +42,7 @@ class Check:
 
 
 def _values(info: CertInfo, a: PkiAssessment, **more: object) -> dict[str, str]:
-    values = cert_values(info, a.environment(info).environment)
+    values = a.values(info)
     values.update({k: "" if v is None else str(v) for k, v in more.items()})
     return values
 

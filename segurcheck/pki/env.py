@@ -28,7 +28,17 @@ class EnvClass:
     signal: str  # which signal decided, in words (English, stable)
 
 
+# An OU attribute (2.5.4.11) whose UTF8String / PrintableString value is exactly the
+# IGC-Santé marker, as DER: lets the usual certificates be classified from the raw
+# issuer bytes, without decoding the name.
+_OU_TEST = tuple(b"\x55\x04\x0b" + t + b"\x0eIGC-SANTE TEST" for t in (b"\x0c", b"\x13"))
+_OU_PROD = tuple(b"\x55\x04\x0b" + t + b"\x09IGC-SANTE" for t in (b"\x0c", b"\x13"))
+
+
 def _issuer_signal(info: CertInfo) -> str:
+    raw = info.issuer_der
+    if any(marker in raw for marker in _OU_TEST):
+        return TEST
     ous = {ou.upper() for ou in info.issuer_ou}
     orgs = {o.upper() for o in info.issuer_o}
     cn = info.issuer_cn.upper()

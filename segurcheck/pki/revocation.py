@@ -13,9 +13,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cryptography import x509
+
 from .certinfo import CertInfo, CrlInfo
-from .chain import ChainBuilder
-from .crlscan import ScanError, entry_date, revoked_offsets, serial_bytes
+from .chain import ChainBuilder, verify_raw
+from .crlscan import ScanError, revoked_index, serial_bytes, time_value
+from .der import DerError, SignedParts, crl_parts
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,12 @@ class Revocation:
 
 
 class CrlIndex:
+    """Verified CRLs per signing CA; each CRL's entries are indexed on first look-up."""
+
     def __init__(self, crls: Iterable[CrlInfo], chains: ChainBuilder):
         self.checks: dict[str, CrlCheck] = {}
-        # (signer fingerprint, serial DER bytes) -> (CRL, offset of its entry)
-        self._index: dict[tuple[str, bytes], tuple[CrlInfo, int]] = {}
+        self._by_signer: dict[str, list[CrlInfo]] = {}
+        self._offsets: dict[str, dict[bytes, bytes]] = {}  # CRL fingerprint -> serial -> date element
         self._dates: dict[str, dict[int, dt.datetime]] = {}  # fallback CRLs, decoded by cryptography
         for crl in crls:
             if crl.fingerprint in self.checks:
@@ -45,31 +50,42 @@ class CrlIndex:
             check = _check(crl, chains)
             self.checks[crl.fingerprint] = check
             if check.signer is not None:
-                self._add(crl, check.signer.fingerprint)
+                self._by_signer.setdefault(check.signer.fingerprint, []).append(crl)
 
-    def _add(self, crl: CrlInfo, signer: str) -> None:
-        try:
-            offsets = revoked_offsets(crl.der)
-        except (ScanError, IndexError, ValueError):
-            offsets = None
-        if offsets is None or len(offsets) != crl.entries:
-            # Unusual layout or duplicate serials: let cryptography decode every entry.
-            assert crl.crl is not None
-            dates = {entry.serial_number: entry.revocation_date_utc for entry in crl.crl}
-            self._dates[crl.fingerprint] = dates
-            offsets = {serial_bytes(serial): -1 for serial in dates}
-        for serial, offset in offsets.items():
-            self._index.setdefault((signer, serial), (crl, offset))
+    def _entries(self, crl: CrlInfo) -> dict[bytes, bytes]:
+        offsets = self._offsets.get(crl.fingerprint)
+        if offsets is None:
+            try:
+                offsets = revoked_index(crl.der)
+            except (ScanError, IndexError, ValueError):
+                offsets = None
+            if offsets is None or len(offsets) != crl.entries:
+                # Unusual layout or duplicate serials: let cryptography decode every entry.
+                assert crl.crl is not None
+                dates = {entry.serial_number: entry.revocation_date_utc for entry in crl.crl}
+                self._dates[crl.fingerprint] = dates
+                offsets = {serial_bytes(serial): b"" for serial in dates}
+            self._offsets[crl.fingerprint] = offsets
+        return offsets
 
     def lookup(self, issuer: CertInfo, serial: int) -> Revocation | None:
-        hit = self._index.get((issuer.fingerprint, serial_bytes(serial)))
-        if hit is None:
-            return None
-        crl, offset = hit
-        if offset < 0:
+        """The earliest revocation of ``serial`` in the verified CRLs of ``issuer``."""
+        key = serial_bytes(serial)
+        found: Revocation | None = None
+        for crl in self._by_signer.get(issuer.fingerprint, ()):
+            offset = self._entries(crl).get(key)
+            if offset is None:
+                continue
+            revocation = self._revocation(crl, offset, serial)
+            if revocation is not None and (found is None or revocation.date < found.date):
+                found = revocation
+        return found
+
+    def _revocation(self, crl: CrlInfo, element: bytes, serial: int) -> Revocation | None:
+        if not element:
             return Revocation(crl, self._dates[crl.fingerprint][serial])
         try:
-            return Revocation(crl, entry_date(crl.der, offset))
+            return Revocation(crl, time_value(element))
         except (ScanError, ValueError, IndexError):
             assert crl.crl is not None
             entry = crl.crl.get_revoked_certificate_by_serial_number(serial)
@@ -77,24 +93,38 @@ class CrlIndex:
 
     def crls_of(self, issuer: CertInfo) -> list[CrlCheck]:
         """Verified CRLs signed by ``issuer`` (to say which CRLs were consulted)."""
-        return [c for c in self.checks.values() if c.signer is not None and c.signer.fingerprint == issuer.fingerprint]
+        return [self.checks[c.fingerprint] for c in self._by_signer.get(issuer.fingerprint, ())]
 
 
 def _check(crl: CrlInfo, chains: ChainBuilder) -> CrlCheck:
     if crl.crl is None:
         return CrlCheck(crl, None, None)
-    candidates = chains.by_subject.get(crl.crl.issuer, [])
+    try:
+        parts: SignedParts | None = crl_parts(crl.der)
+    except DerError:
+        parts = None
+    candidates = chains.named(parts.issuer if parts else b"", crl.crl.issuer)
     tried = False
     for candidate in candidates:
         if crl.aki and candidate.ski and crl.aki != candidate.ski:
             continue
-        if candidate.cert is None:
-            continue
         tried = True
-        try:
-            ok = crl.crl.is_signature_valid(candidate.cert.public_key())  # type: ignore[arg-type]
-        except Exception:  # unsupported key type or malformed signature
-            ok = False
-        if ok:
+        if _crl_signed_by(crl.crl, parts, candidate):
             return CrlCheck(crl, candidate, True)
     return CrlCheck(crl, None, False if tried else None)
+
+
+def _crl_signed_by(crl: x509.CertificateRevocationList, parts: SignedParts | None, issuer: CertInfo) -> bool:
+    key = issuer.cert.public_key()
+    if parts is not None:
+        try:
+            algorithm = crl.signature_hash_algorithm
+        except Exception:  # unsupported algorithm
+            algorithm = None
+        direct = verify_raw(key, crl.signature, parts.tbs, crl.signature_algorithm_oid, algorithm)
+        if direct is not None:
+            return direct
+    try:
+        return bool(crl.is_signature_valid(key))  # type: ignore[arg-type]
+    except Exception:  # unsupported key type or malformed signature
+        return False

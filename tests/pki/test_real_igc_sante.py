@@ -9,7 +9,7 @@ from pki_harness import by_rule, make_item, run
 
 from segurcheck.evidence.pki import CertificateFacts, CrlFacts
 from segurcheck.model import EvidenceItem, Kind, Status
-from segurcheck.pki.crlscan import entry_date, revoked_offsets, serial_bytes
+from segurcheck.pki.crlscan import revoked_offsets, serial_bytes, time_value
 
 
 def _item(root: Path, rel: str, kind: Kind | None = None, parent: str | None = None, path: str | None = None):
@@ -141,7 +141,7 @@ def test_crl_facts_index_every_entry(igc_data: Path) -> None:
     assert serial_bytes(serial) in offsets
     assert crl.crl is not None
     expected = crl.crl.get_revoked_certificate_by_serial_number(serial)
-    assert expected is not None and entry_date(crl.der, offsets[serial_bytes(serial)]) == expected.revocation_date_utc
+    assert expected is not None and time_value(offsets[serial_bytes(serial)]) == expected.revocation_date_utc
     # Every entry the walk finds is one cryptography finds, with the same date.
     for entry in list(crl.crl)[:50]:
-        assert entry_date(crl.der, offsets[serial_bytes(entry.serial_number)]) == entry.revocation_date_utc
+        assert time_value(offsets[serial_bytes(entry.serial_number)]) == entry.revocation_date_utc
