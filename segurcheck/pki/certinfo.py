@@ -31,6 +31,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 from .der import DerError, SignedParts, certificate_parts
 
 PRODUCT_CATEGORY_OID = "1.2.250.1.71.1.2.5"
+_PRODUCT_CATEGORY = x509.ObjectIdentifier(PRODUCT_CATEGORY_OID)
 
 _PEM_BLOCK = re.compile(
     rb"-----BEGIN ([A-Z0-9 #]+)-----\s*(.*?)-----END \1-----", re.DOTALL
@@ -249,18 +250,18 @@ class CertInfo:
 
     # Extensions ----------------------------------------------------------------
     @property
-    def _extensions(self) -> dict[str, x509.Extension[x509.ExtensionType]]:
-        def compute() -> dict[str, x509.Extension[x509.ExtensionType]]:
+    def _extensions(self) -> dict[x509.ObjectIdentifier, x509.Extension[x509.ExtensionType]]:
+        def compute() -> dict[x509.ObjectIdentifier, x509.Extension[x509.ExtensionType]]:
             try:
-                return {e.oid.dotted_string: e for e in self.cert.extensions}
+                return {e.oid: e for e in self.cert.extensions}
             except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType):
                 return {}
 
-        found: dict[str, x509.Extension[x509.ExtensionType]] = self._get("extensions", compute)
+        found: dict[x509.ObjectIdentifier, x509.Extension[x509.ExtensionType]] = self._get("extensions", compute)
         return found
 
     def _ext_value(self, oid: x509.ObjectIdentifier) -> object:
-        ext = self._extensions.get(oid.dotted_string)
+        ext = self._extensions.get(oid)
         return ext.value if ext is not None else None
 
     @property
@@ -313,7 +314,7 @@ class CertInfo:
     @property
     def product_category(self) -> int | None:
         """Value of 1.2.250.1.71.1.2.5 (high bit = TEST), an OCTET STRING of one byte."""
-        private = self._extensions.get(PRODUCT_CATEGORY_OID)
+        private = self._extensions.get(_PRODUCT_CATEGORY)
         if private is None or not isinstance(private.value, x509.UnrecognizedExtension):
             return None
         raw = private.value.value

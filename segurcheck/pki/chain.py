@@ -12,7 +12,7 @@ one CA verifies each signature once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -72,8 +72,9 @@ class ChainBuilder:
         self._links: dict[tuple[str, str], bool] = {}
         self._chains: dict[str, ChainResult] = {}
 
-    def named(self, raw: bytes, name: x509.Name | None) -> list[CertInfo]:
-        """Certificates whose subject is ``raw`` (DER) or, failing that, equals ``name``."""
+    def named(self, raw: bytes, name: Callable[[], x509.Name] | None) -> list[CertInfo]:
+        """Certificates whose subject is ``raw`` (DER) or, failing that, equals ``name()``
+        (decoded only on a miss: building a ``Name`` costs more than the look-up)."""
         found = self.by_subject.get(raw)
         if found or name is None:
             return found or []
@@ -81,7 +82,7 @@ class ChainBuilder:
             self._by_name = {}
             for info in self.by_fp.values():
                 self._by_name.setdefault(info.cert.subject, []).append(info)
-        return self._by_name.get(name, [])
+        return self._by_name.get(name(), [])
 
     def verifies(self, child: CertInfo, issuer: CertInfo) -> bool:
         """Does ``issuer``'s key verify ``child``'s signature? (memoised)."""
@@ -94,7 +95,7 @@ class ChainBuilder:
 
     def issuers(self, info: CertInfo) -> list[CertInfo]:
         """Candidate issuers: same name as the child's issuer, AKI/SKI agreeing."""
-        found = self.named(info.issuer_der, info.cert.issuer)
+        found = self.named(info.issuer_der, lambda: info.cert.issuer)
         if len(found) > 1 and info.aki:
             return [c for c in found if not (c.ski and info.aki != c.ski)]
         return found

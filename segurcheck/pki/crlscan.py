@@ -53,11 +53,6 @@ def _revoked_region(der: bytes) -> tuple[int, int]:
 _SEP = b"\x17\x0d"  # UTCTime tag and length: what precedes every usual revocationDate
 
 
-def _shaped(piece: bytes) -> bool:
-    """``date(13) 30 L 02 S serial(S)``: a piece between two true separators."""
-    return len(piece) > 16 and len(piece) == 17 + piece[16] and piece[13] == 0x30 and piece[15] == 0x02
-
-
 def _split_index(region: bytes) -> dict[bytes, bytes] | None:
     """Fast path for the usual layout (no entry extensions, UTCTime dates).
 
@@ -74,7 +69,7 @@ def _split_index(region: bytes) -> dict[bytes, bytes] | None:
     if len(last) != 13 or len(first) < 4 or first[0] != 0x30 or len(first) != 4 + first[3]:
         return None
     middle = pieces[1:-1]
-    shaped = [_shaped(p) for p in middle]
+    shaped = [len(p) > 16 and len(p) == 17 + p[16] and p[13] == 0x30 and p[15] == 0x02 for p in middle]
     serials = [first[4:], *(p[17:] for p in middle)]
     dates = [_SEP + p[:13] for p in pieces[1:]]
     if all(shaped):

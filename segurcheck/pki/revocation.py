@@ -103,7 +103,8 @@ def _check(crl: CrlInfo, chains: ChainBuilder) -> CrlCheck:
         parts: SignedParts | None = crl_parts(crl.der)
     except DerError:
         parts = None
-    candidates = chains.named(parts.issuer if parts else b"", crl.crl.issuer)
+    source = crl.crl
+    candidates = chains.named(parts.issuer if parts else b"", lambda: source.issuer)
     tried = False
     for candidate in candidates:
         if crl.aki and candidate.ski and crl.aki != candidate.ski:
