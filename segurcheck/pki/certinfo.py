@@ -28,10 +28,12 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
-from .der import DerError, SignedParts, certificate_parts
+from .der import DerError, SignedParts, certificate_parts, name_attributes
 
 PRODUCT_CATEGORY_OID = "1.2.250.1.71.1.2.5"
 _PRODUCT_CATEGORY = x509.ObjectIdentifier(PRODUCT_CATEGORY_OID)
+_CN, _OU, _O = b"\x55\x04\x03", b"\x55\x04\x0b", b"\x55\x04\x0a"
+_DOTTED = {_CN: b"2.5.4.3", _OU: b"2.5.4.11", _O: b"2.5.4.10"}
 
 _PEM_BLOCK = re.compile(
     rb"-----BEGIN ([A-Z0-9 #]+)-----\s*(.*?)-----END \1-----", re.DOTALL
@@ -183,29 +185,45 @@ class CertInfo:
     def issuer(self) -> str:
         return str(self._get("issuer", lambda: self.cert.issuer.rfc4514_string()))
 
+    def _attrs(self, which: str, oid: bytes) -> tuple[str, ...]:
+        """Values of one attribute of the subject or issuer, decoded from the raw DER
+        (``cryptography``'s Name objects only when the raw walk fails)."""
+
+        def compute() -> list[tuple[bytes, str]]:
+            raw = self.subject_der if which == "subject" else self.issuer_der
+            try:
+                return name_attributes(raw)
+            except (DerError, IndexError, UnicodeDecodeError):
+                name = self.cert.subject if which == "subject" else self.cert.issuer
+                return [(a.oid.dotted_string.encode(), str(a.value)) for a in name]
+
+        pairs: list[tuple[bytes, str]] = self._get(which + "_attrs", compute)
+        wanted = (oid, _DOTTED[oid])
+        return tuple(value for key, value in pairs if key in wanted)
+
     @property
     def subject_cn(self) -> str:
-        return str(self._get("subject_cn", lambda: _cn(self.cert.subject)))
+        return "+".join(self._attrs("subject", _CN))
 
     @property
     def issuer_cn(self) -> str:
-        return str(self._get("issuer_cn", lambda: _cn(self.cert.issuer)))
+        return "+".join(self._attrs("issuer", _CN))
 
     @property
     def subject_ou(self) -> tuple[str, ...]:
-        return tuple(self._get("subject_ou", lambda: _attr(self.cert.subject, NameOID.ORGANIZATIONAL_UNIT_NAME)))
+        return self._attrs("subject", _OU)
 
     @property
     def subject_o(self) -> tuple[str, ...]:
-        return tuple(self._get("subject_o", lambda: _attr(self.cert.subject, NameOID.ORGANIZATION_NAME)))
+        return self._attrs("subject", _O)
 
     @property
     def issuer_ou(self) -> tuple[str, ...]:
-        return tuple(self._get("issuer_ou", lambda: _attr(self.cert.issuer, NameOID.ORGANIZATIONAL_UNIT_NAME)))
+        return self._attrs("issuer", _OU)
 
     @property
     def issuer_o(self) -> tuple[str, ...]:
-        return tuple(self._get("issuer_o", lambda: _attr(self.cert.issuer, NameOID.ORGANIZATION_NAME)))
+        return self._attrs("issuer", _O)
 
     @property
     def self_issued(self) -> bool:

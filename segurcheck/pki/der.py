@@ -77,3 +77,41 @@ def crl_parts(der: bytes) -> SignedParts:
     if tag != 0x30:
         raise DerError("no issuer Name")
     return SignedParts(der[body:tbs_end], der[pos:issuer_end], b"")
+
+
+_STRING_DECODERS = {
+    0x0C: "utf-8",  # UTF8String
+    0x13: "latin-1",  # PrintableString (ASCII subset)
+    0x16: "latin-1",  # IA5String
+    0x14: "latin-1",  # TeletexString, read as Latin-1 like most tools
+    0x1E: "utf-16-be",  # BMPString
+    0x1C: "utf-32-be",  # UniversalString
+}
+
+
+def name_attributes(der: bytes) -> list[tuple[bytes, str]]:
+    """(attribute OID content bytes, value) of a DER Name, in order.  Decoding a Name
+    through ``cryptography`` builds a dozen Python objects; messages only need a
+    few strings."""
+    found: list[tuple[bytes, str]] = []
+    tag, pos, end = header(der, 0)
+    if tag != 0x30:
+        raise DerError("not a Name")
+    while pos < end:
+        tag, set_start, set_end = header(der, pos)
+        if tag != 0x31:
+            raise DerError("RDN is not a SET")
+        inner = set_start
+        while inner < set_end:
+            _, atv_start, atv_end = header(der, inner)
+            oid_tag, oid_start, oid_end = header(der, atv_start)
+            if oid_tag != 0x06:
+                raise DerError("attribute without OID")
+            value_tag, value_start, value_end = header(der, oid_end)
+            encoding = _STRING_DECODERS.get(value_tag)
+            if encoding is None:
+                raise DerError("attribute value of an unexpected type")
+            found.append((der[oid_start:oid_end], der[value_start:value_end].decode(encoding, "replace")))
+            inner = atv_end
+        pos = set_end
+    return found

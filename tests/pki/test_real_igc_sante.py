@@ -145,3 +145,24 @@ def test_crl_facts_index_every_entry(igc_data: Path) -> None:
     # Every entry the walk finds is one cryptography finds, with the same date.
     for entry in list(crl.crl)[:50]:
         assert time_value(offsets[serial_bytes(entry.serial_number)]) == entry.revocation_date_utc
+
+
+def test_names_decoded_from_der_match_cryptography(igc_data: Path) -> None:
+    """CN/OU/O are read from the raw DER for speed: same values as cryptography's
+    decoding on every real certificate (accents, multi-valued RDNs, PrintableString)."""
+    from cryptography.x509.oid import NameOID
+
+    from segurcheck.pki.certinfo import _attr, _cn, read_certificates
+
+    checked = 0
+    for file in igc_data.rglob("*"):
+        if not file.is_file() or file.suffix == ".md" or "crl" in file.parts:
+            continue
+        for info in read_certificates(file.read_bytes()).certs:
+            checked += 1
+            assert info.subject_cn == _cn(info.cert.subject)
+            assert info.issuer_cn == _cn(info.cert.issuer)
+            assert info.subject_ou == _attr(info.cert.subject, NameOID.ORGANIZATIONAL_UNIT_NAME)
+            assert info.subject_o == _attr(info.cert.subject, NameOID.ORGANIZATION_NAME)
+            assert info.issuer_ou == _attr(info.cert.issuer, NameOID.ORGANIZATIONAL_UNIT_NAME)
+    assert checked >= 40
