@@ -221,6 +221,10 @@ def main() -> int:
     issuer = a.chain(certs[0]).issuer
     assert issuer is not None
     t_lookup = best(lambda: [a.crls.lookup(issuer, s) for s in range(1000)])
+    from segurcheck.pki.chain import verify_signature
+
+    pairs = [(c, a.chain(c).issuer) for c in certs]
+    t_verify = best(lambda: [verify_signature(c, i) for c, i in pairs if i is not None], runs=3)
 
     pkilint = run_pkilint(cert_files)
     per = 1e6 / n
@@ -230,6 +234,7 @@ def main() -> int:
         ("floor + cryptography CRL enumeration (revoked serials)", t_floor_enum),
         ("segurcheck parse", t_parse),
         ("segurcheck analysis (parse + chains + CRLs + checks)", t_analysis),
+        ("  of which: signature verification alone (RSA-2048)", t_verify),
         ("segurcheck engine, PKI rules (whole pipeline)", t_engine),
     ]
     if pkilint is not None:

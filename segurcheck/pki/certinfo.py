@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
-from .der import DerError, SignedParts, certificate_parts, name_attributes
+from .der import DerError, SignedParts, basic_constraints_ca, certificate_parts, name_attributes
 
 PRODUCT_CATEGORY_OID = "1.2.250.1.71.1.2.5"
 _PRODUCT_CATEGORY = x509.ObjectIdentifier(PRODUCT_CATEGORY_OID)
@@ -284,6 +284,13 @@ class CertInfo:
 
     @property
     def is_ca(self) -> bool:
+        if self.parts is not None and "extensions" not in self._cache:
+            try:
+                raw = basic_constraints_ca(self.parts.tbs)
+            except DerError:
+                raw = None
+            if raw is not None:
+                return raw
         bc = self._ext_value(ExtensionOID.BASIC_CONSTRAINTS)
         return isinstance(bc, x509.BasicConstraints) and bc.ca
 

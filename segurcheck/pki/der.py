@@ -115,3 +115,30 @@ def name_attributes(der: bytes) -> list[tuple[bytes, str]]:
             inner = atv_end
         pos = set_end
     return found
+
+
+_BASIC_CONSTRAINTS = b"\x06\x03\x55\x1d\x13"
+
+
+def basic_constraints_ca(tbs: bytes) -> bool | None:
+    """cA of the basicConstraints extension read from the raw TBS: False when the
+    extension is absent, ``None`` when the bytes are not as expected (callers then
+    ask ``cryptography``).  Avoids decoding every extension to learn one boolean."""
+    at = tbs.find(_BASIC_CONSTRAINTS)
+    if at < 0:
+        return None if b"\xa3" not in tbs else False
+    pos = at + len(_BASIC_CONSTRAINTS)
+    tag, start, end = header(tbs, pos)
+    if tag == 0x01:  # critical flag
+        tag, start, end = header(tbs, end)
+    if tag != 0x04:
+        return None
+    seq_tag, seq_start, seq_end = header(tbs, start)
+    if seq_tag != 0x30:
+        return None
+    if seq_start == seq_end:
+        return False  # empty SEQUENCE: cA defaults to FALSE
+    value_tag, value_start, value_end = header(tbs, seq_start)
+    if value_tag != 0x01:
+        return False  # only pathLenConstraint: cA is FALSE
+    return tbs[value_start:value_end] != b"\x00"

@@ -81,4 +81,6 @@ def is_legacy(info: CertInfo) -> bool:
         return True
     if any(ou.upper().startswith("AC-CLASSE") for ou in info.issuer_ou):
         return True
+    if _issuer_signal(info):  # issued by an IGC-Santé CA: not the former PKI
+        return False
     return any(p == "1.2.250.1.71" or p.startswith("1.2.250.1.71.") for p in info.policies)

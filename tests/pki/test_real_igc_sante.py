@@ -166,3 +166,26 @@ def test_names_decoded_from_der_match_cryptography(igc_data: Path) -> None:
             assert info.subject_o == _attr(info.cert.subject, NameOID.ORGANIZATION_NAME)
             assert info.issuer_ou == _attr(info.cert.issuer, NameOID.ORGANIZATIONAL_UNIT_NAME)
     assert checked >= 40
+
+
+def test_raw_basic_constraints_match_cryptography(igc_data: Path, bundles: Path) -> None:
+    from cryptography import x509
+
+    from segurcheck.pki.certinfo import read_certificates
+    from segurcheck.pki.der import basic_constraints_ca
+
+    files = [p for p in [*igc_data.rglob("*"), *bundles.rglob("*.pem"), *bundles.rglob("*.der")] if p.is_file()]
+    checked = 0
+    for file in files:
+        if file.suffix == ".md" or "crl" in file.parts or "keys" in file.parts:
+            continue
+        for info in read_certificates(file.read_bytes()).certs:
+            assert info.parts is not None
+            try:
+                expected = info.cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+            except x509.ExtensionNotFound:
+                expected = False
+            assert basic_constraints_ca(info.parts.tbs) in (expected, None)
+            assert info.is_ca == expected
+            checked += 1
+    assert checked > 40
