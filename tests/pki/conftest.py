@@ -1,3 +1,6 @@
+"""PKI test fixtures: the real IGC-Santé files (through the shared ``shared_data``
+fixture, which skips when ../shared/data is absent) and the harness on sys.path."""
+
 from __future__ import annotations
 
 import sys
@@ -5,16 +8,15 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-for entry in (str(REPO), str(Path(__file__).resolve().parent)):
-    if entry not in sys.path:
-        sys.path.insert(0, entry)
+_HERE = Path(__file__).resolve().parent
+if str(_HERE) not in sys.path:
+    sys.path.insert(0, str(_HERE))
 
 
 @pytest.fixture(scope="session")
-def igc_data() -> Path:
-    """The real IGC-Santé files of the shared data (skipped when absent)."""
-    for base in (REPO.parent / "shared" / "data", Path("/work/shared/data"), REPO.parent.parent / "shared" / "data"):
-        if (base / "igc-sante").is_dir():
-            return base / "igc-sante"
-    pytest.skip("shared/data/igc-sante not found next to the checkout (real IGC-Santé files)")
+def igc_data(shared_data: Path) -> Path:
+    """The real IGC-Santé certificates and CRLs (read there, never copied)."""
+    folder = shared_data / "igc-sante"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} not found (real IGC-Santé files)")
+    return folder
