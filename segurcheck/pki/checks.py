@@ -41,6 +41,11 @@ class Check:
     values: Mapping[str, str] = field(default_factory=dict)
 
 
+def _na(values: Mapping[str, str], reason_en: str, reason_fr: str) -> Check:
+    """Not applicable, saying why in both languages (``reason`` / ``reason_fr``)."""
+    return Check(NA, {**values, "reason": reason_en, "reason_fr": reason_fr})
+
+
 def _values(info: CertInfo, a: PkiAssessment, **more: object) -> dict[str, str]:
     values = a.values(info)
     values.update({k: "" if v is None else str(v) for k, v in more.items()})
@@ -61,7 +66,7 @@ def expires_soon(info: CertInfo, a: PkiAssessment, as_of: dt.date, days: int = 9
     left = (info.not_after.date() - as_of).days
     values = _values(info, a, days_left=left, window=days, as_of=as_of)
     if left < 0 or info.not_before.date() > as_of:
-        return Check(NA, {**values, "reason": "not valid at the as-of date"})
+        return _na(values, "not valid at the as-of date", "certificat non valide à la date d'évaluation")
     return Check(FAIL if left <= days else PASS, values)
 
 
@@ -95,7 +100,8 @@ def signature(info: CertInfo, a: PkiAssessment) -> Check:
     result = a.chain(info)
     if result.signature_ok is None:
         reason = f"issuer certificate {info.issuer_cn or info.issuer} absent: signature not checkable"
-        return Check(NA, _values(info, a, reason=reason))
+        return _na(_values(info, a), reason, f"certificat de l'émetteur {info.issuer_cn or info.issuer} absent : "
+                   "signature impossible à vérifier")
     issuer = result.issuer.subject_cn if result.issuer is not None else info.issuer_cn
     return Check(PASS if result.signature_ok else FAIL, _values(info, a, signer=issuer))
 
@@ -103,11 +109,12 @@ def signature(info: CertInfo, a: PkiAssessment) -> Check:
 def revoked(info: CertInfo, a: PkiAssessment, as_of: dt.date) -> Check:
     result = a.chain(info)
     if result.issuer is None or info.self_issued:
-        return Check(NA, _values(info, a, reason="no verified issuer to match CRLs with"))
+        return _na(_values(info, a), "no verified issuer to match CRLs with",
+                   "pas d'émetteur vérifié auquel rattacher une CRL")
     crls = a.crls.crls_of(result.issuer)
     if not crls:
-        return Check(NA, _values(info, a, reason=f"no CRL of {result.issuer.subject_cn} with a valid signature "
-                                                  "in the bundle"))
+        return _na(_values(info, a), f"no CRL of {result.issuer.subject_cn} with a valid signature in the bundle",
+                   f"aucune CRL de {result.issuer.subject_cn} à la signature valide dans le dossier")
     hit = a.crls.lookup(result.issuer, info.serial)
     consulted = "; ".join(describe_crl(c.crl) for c in crls)
     if hit is None or hit.date.date() > as_of:
@@ -121,7 +128,8 @@ def env_mismatch(info: CertInfo, a: PkiAssessment, dossier_env: str) -> Check:
     values = _values(info, a, signal=found.signal, dossier_env=env_label(dossier_env),
                      cert_env=env_label(found.environment))
     if not found.environment:
-        return Check(NA, {**values, "reason": "no TEST/production signal (not an IGC-Santé certificate)"})
+        return _na(values, "no TEST/production signal (not an IGC-Santé certificate)",
+                   "aucun indice TEST/production (pas un certificat IGC-Santé)")
     return Check(PASS if found.environment == dossier_env else FAIL, values)
 
 
@@ -145,7 +153,7 @@ def usage(info: CertInfo, a: PkiAssessment, uses: Sequence[tuple[str, str]],
           profiles: Mapping[str, Mapping[str, Any]] | None = None) -> Check:
     """``uses`` = (use, where it comes from) pairs for this certificate."""
     if not uses:
-        return Check(NA, _values(info, a, reason="no declared or implied use"))
+        return _na(_values(info, a), "no declared or implied use", "aucun usage déclaré ni déduit")
     problems: list[str] = []
     profile_names: list[str] = []
     for use, origin in uses:
@@ -160,14 +168,15 @@ def usage(info: CertInfo, a: PkiAssessment, uses: Sequence[tuple[str, str]],
 def insi_name(info: CertInfo, a: PkiAssessment, uses: Sequence[str],
               names: Sequence[str] = INSI_NAMES, issuers: Sequence[str] = INSI_ISSUERS) -> Check:
     if "insi" not in uses:
-        return Check(NA, _values(info, a, reason="not used for INSi authentication"))
+        return _na(_values(info, a), "not used for INSi authentication", "certificat non utilisé pour INSi")
     problems = insi_name_problems(info, names, issuers)
     return Check(FAIL if problems else PASS, _values(info, a, problems="; ".join(problems)))
 
 
 def structure_id(info: CertInfo, a: PkiAssessment) -> Check:
     if not is_organisation_cert(info):
-        return Check(NA, _values(info, a, reason="not an organisation end-entity certificate"))
+        return _na(_values(info, a), "not an organisation end-entity certificate",
+                   "pas un certificat d'organisation final")
     found = structure_ids(info)
     return Check(PASS if found else FAIL, _values(info, a, ou=", ".join(info.subject_ou) or "(none)",
                                                   structure_id=", ".join(found)))
