@@ -283,8 +283,10 @@ def _pid_traits(values: tuple[str, ...]) -> Traits | None:
     address = fields.get("PID-11", "").split("^")
     return Traits(
         birth_name=name[0] if name else "",
+        # HL7 v2 XPN: PID-5.2 is the first given name, PID-5.3 the further given names;
+        # the full birth first-name list is only known when PID-5.3 is carried.
         first_name=(name[1].split(" ")[0] if len(name) > 1 else ""),
-        given_list=name[1] if len(name) > 1 else "",
+        given_list=f"{name[1]} {name[2]}".strip() if len(name) > 2 and name[2] else "",
         sex=fields.get("PID-8", ""),
         birth_date=f"{dob[:4]}-{dob[4:6]}-{dob[6:8]}" if len(dob) >= 8 and dob[:8].isdigit() else "",
         birth_place=address[8] if len(address) > 8 else "",
