@@ -89,9 +89,13 @@ def render_html(rows: Sequence[dict[str, Any]], rulepack_sha256: str) -> str:
     )
 
 
+OVERVIEW_HTML = "overview.html"
+OVERVIEW_CSV = "overview.csv"
+
+
 def write_overview(rows: Sequence[dict[str, Any]], out: Path, rulepack_sha256: str) -> tuple[Path, Path]:
-    html = out / "overview.html"
-    csv_path = out / "overview.csv"
+    html = out / OVERVIEW_HTML
+    csv_path = out / OVERVIEW_CSV
     html.write_text(render_html(rows, rulepack_sha256), encoding="utf-8")
     write_csv(rows, csv_path)
     return html, csv_path

@@ -11,6 +11,7 @@ all the others complete.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import re
 import time
@@ -21,10 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .cache import TriageCache, bundle_digest, cache_key, pack_fingerprint
+from .cache import BundleIdentity, TriageCache, bundle_identity, cache_key, pack_fingerprint
 from .discover import discover
-from .overview import write_overview
-from .worker import Settings, check_dossier, init_worker
+from .overview import OVERVIEW_CSV, OVERVIEW_HTML, write_overview
+from .worker import Settings, init_worker, triage_one
 
 TriageSettings = Settings
 Tick = Callable[[str], None]
@@ -60,23 +61,27 @@ def _crashed(path: str, slug: str, error: str) -> dict[str, Any]:
             "json": "", "html": "", "seconds": 0.0, "crashed": True}
 
 
-def _run_pool(tasks: Sequence[tuple[str, str]], out: Path, jobs: int, settings: Settings,
-              tick: Tick) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
-    """Run tasks in one pool; return the summaries and the tasks a broken pool lost."""
+Task = tuple[str, str, str]  # dossier path, slug, previous cache key
+
+
+def _run_pool(tasks: Sequence[Task], out: Path, jobs: int, settings: Settings, keys: tuple[str, str],
+              tick: Tick) -> tuple[dict[str, dict[str, Any]], list[Task]]:
+    """Run tasks in one pool; return the results and the tasks a broken pool lost."""
     done: dict[str, dict[str, Any]] = {}
-    lost: list[tuple[str, str]] = []
+    lost: list[Task] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=init_worker,
                              initargs=(settings,)) as pool:
-        futures: dict[Future[dict[str, Any]], tuple[str, str]] = {
-            pool.submit(check_dossier, path, slug, str(out)): (path, slug) for path, slug in tasks
+        futures: dict[Future[dict[str, Any]], Task] = {
+            pool.submit(triage_one, path, slug, str(out), previous, *keys): (path, slug, previous)
+            for path, slug, previous in tasks
         }
         for future in as_completed(futures):
-            path, slug = futures[future]
+            path, slug, previous = futures[future]
             try:
                 done[path] = future.result()
                 tick(Path(path).name)
             except BrokenProcessPool:
-                lost.append((path, slug))
+                lost.append((path, slug, previous))
             except Exception as exc:  # the worker's own guard failed: still report it
                 done[path] = _crashed(path, slug, f"{type(exc).__name__}: {exc}"[:500])
                 tick(Path(path).name)
@@ -102,43 +107,58 @@ def run_triage(
     pack_sha = pack_fingerprint(rules_dir())
     cache = TriageCache(out)
     rows: dict[str, dict[str, Any]] = {}
-    keys: dict[str, str] = {}
-    sized: list[tuple[int, str, str]] = []
-    settings_key = settings.key()
+    sized: list[tuple[int, str, str, str]] = []
+    keys = (pack_sha, settings.key())
     for dossier in dossiers:
-        name, slug = str(dossier), slug_for(dossier)
-        digest, size = bundle_digest(dossier)
-        if digest is not None:
-            keys[name] = cache_key(digest, pack_sha, settings_key)
-            cached = cache.get(str(dossier.absolute()), keys[name])
+        name, slug, where = str(dossier), slug_for(dossier), str(dossier.absolute())
+        # only stat data here: bundles whose files did not move are answered at once,
+        # the others are hashed by the workers, in parallel
+        quick = bundle_identity(dossier, cache.identity(where), read=False)
+        if quick.digest is not None:
+            cached = cache.get(where, cache_key(quick.digest, *keys))
             if cached is not None:
                 rows[name] = {**cached, "path": name, "cached": True}
                 continue
-        sized.append((size, name, slug))
+        sized.append((quick.size, name, slug, cache.previous_key(where)))
     # largest first: the last dossiers to finish are small, so no worker idles long
-    todo = [(name, slug) for _, name, slug in sorted(sized, key=lambda t: (-t[0], t[1]))]
+    todo = [(name, slug, previous) for _, name, slug, previous in sorted(sized, key=lambda t: (-t[0], t[1]))]
 
+    checked = 0
     with _progress(len(todo), show_progress) as tick:
         if todo:
             init_worker(settings)  # once in the parent: forked workers inherit it
-            done, lost = _run_pool(todo, out, max(1, jobs), settings, tick)
+            done, lost = _run_pool(todo, out, max(1, jobs), settings, keys, tick)
             for lost_task in lost:  # isolate whatever killed a worker
-                retry, still_lost = _run_pool([lost_task], out, 1, settings, tick)
+                retry, still_lost = _run_pool([lost_task], out, 1, settings, keys, tick)
                 done.update(retry)
-                for lost_path, lost_slug in still_lost:
+                for lost_path, lost_slug, _ in still_lost:
                     done[lost_path] = _crashed(lost_path, lost_slug, "the worker process died on this dossier")
                     tick(Path(lost_path).name)
-            for name, summary in done.items():
-                rows[name] = {**summary, "cached": False}
-                if name in keys and not summary.get("crashed"):
-                    cache.put(str(Path(name).absolute()), keys[name], summary)
-    cache.save()
+            for name, result in done.items():
+                where = str(Path(name).absolute())
+                identity = BundleIdentity(**result.pop("identity")) if "identity" in result else None
+                key = str(result.pop("key", ""))
+                previous = cache.get(where, key) if result.pop("unchanged", False) else None
+                if previous is not None:  # same content under new stat data (a fresh copy)
+                    rows[name] = {**previous, "path": name, "cached": True}
+                    result = previous
+                else:
+                    checked += 1
+                    rows[name] = {**result, "cached": False}
+                if key and identity is not None and not result.get("crashed"):
+                    cache.put(where, key, result, identity)
     ranked = rank(list(rows.values()))
-    html, csv_path = write_overview(ranked, out, pack_sha)
+    shown = [{k: v for k, v in row.items() if k not in ("cached", "seconds")} for row in ranked]
+    rows_key = hashlib.sha256(json.dumps([pack_sha, shown], sort_keys=True, default=str).encode()).hexdigest()
+    html, csv_path = out / OVERVIEW_HTML, out / OVERVIEW_CSV
+    if not cache.overview_is_current(rows_key, html, csv_path):  # a warm re-run rewrites nothing
+        write_overview(ranked, out, pack_sha)
+        cache.overview = rows_key
+    cache.save()
     return TriageSummary(
         rows=tuple(ranked),
-        checked=len(todo),
-        cached=len(dossiers) - len(todo),
+        checked=checked,
+        cached=len(dossiers) - checked,
         seconds=time.perf_counter() - started,
         overview_html=html,
         overview_csv=csv_path,

@@ -39,9 +39,9 @@ class Settings:
     def key(self) -> str:
         """Part of the cache key: a change of settings, or of the content of a file or
         folder they name (trust anchors, schemas, config), invalidates the cache."""
-        from .cache import bundle_digest
+        from .cache import bundle_identity
 
-        named = [bundle_digest(p)[0] if p is not None else None
+        named = [bundle_identity(p).digest if p is not None else None
                  for p in (self.trust, self.insi_schemas, self.schematron, self.config)]
         return repr((self.as_of or self.today, self.sector, self.environment, self.lang, named,
                      self.apply_bundled_waivers))
@@ -162,4 +162,20 @@ def check_dossier(path: str, slug: str, out: str) -> dict[str, Any]:
     except Exception as exc:  # one broken dossier never stops the others
         summary.update(status="error", verdict="error", error=f"{type(exc).__name__}: {exc}"[:500])
     summary["seconds"] = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def triage_one(path: str, slug: str, out: str, previous_key: str, pack_sha: str, settings_key: str) -> dict[str, Any]:
+    """Hash the bundle here, in the worker (in parallel, not in the parent), and check
+    it only when its cache key differs from the previous run's."""
+    from dataclasses import asdict
+
+    from .cache import bundle_identity, cache_key
+
+    identity = bundle_identity(Path(path))
+    key = cache_key(identity.digest, pack_sha, settings_key) if identity.digest else ""
+    if key and key == previous_key:
+        return {"path": path, "slug": slug, "unchanged": True, "key": key, "identity": asdict(identity)}
+    summary = check_dossier(path, slug, out)
+    summary.update(key=key, identity=asdict(identity))
     return summary

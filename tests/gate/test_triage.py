@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,9 @@ def test_warm_rerun_uses_the_cache(batch: tuple[Path, list[Path]], first_run: An
     assert again.cached == 50 and again.checked == 0  # unreadable bundles too: same bytes, same error
     assert [r["path"] for r in again.rows] == [r["path"] for r in first_run.rows]
     assert [r["verdict"] for r in again.rows] == [r["verdict"] for r in first_run.rows]
+    first_run.overview_html.unlink()  # a missing overview is written again even when nothing changed
+    run_triage([root / "in"], root / "out", SETTINGS, jobs=2, show_progress=False)
+    assert first_run.overview_html.is_file()
     # a changed bundle is checked again, the others stay cached
     changed = next(p for p in paths if p.is_dir() and (p / "usage" / "export.csv").is_file())
     (changed / "extra.txt").write_text("new\n", encoding="utf-8")
@@ -86,16 +90,16 @@ def test_warm_rerun_uses_the_cache(batch: tuple[Path, list[Path]], first_run: An
     assert run_triage([changed], root / "out", other, jobs=1, show_progress=False).checked == 1
 
 
-def _crash_on_marker(path: str, slug: str, out: str) -> dict[str, Any]:
+def _crash_on_marker(path: str, *args: str) -> dict[str, Any]:
     if "crash" in Path(path).name:
         os._exit(3)  # the worker dies, as under the OOM killer
-    return worker_module.check_dossier(path, slug, out)
+    return worker_module.triage_one(path, *args)
 
 
 def test_a_dying_worker_does_not_stop_the_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("needs fork: the patched worker function must reach the child")
-    monkeypatch.setattr(runner_module, "check_dossier", _crash_on_marker)
+    monkeypatch.setattr(runner_module, "triage_one", _crash_on_marker)
     for name in ("a", "b-crash", "c", "d"):
         three_failures(tmp_path / "in" / name)
     summary = run_triage([tmp_path / "in"], tmp_path / "out", SETTINGS, jobs=2, show_progress=False)
@@ -137,3 +141,19 @@ def test_config_content_is_part_of_the_cache_key(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules: [\n", encoding="utf-8")
     assert segurcheck("triage", tmp_path / "in", "--out", tmp_path / "o", "--config", bad).returncode == 2
+
+
+def test_stat_shortcut_still_notices_a_same_size_rewrite(tmp_path: Path) -> None:
+    from segurcheck.triage.cache import bundle_identity
+
+    three_failures(tmp_path / "b")
+    target = tmp_path / "b" / "notes" / "readme.txt"
+    old_stat = target.stat()
+    time.sleep(0.01)
+    first = bundle_identity(tmp_path / "b")
+    reused = bundle_identity(tmp_path / "b", {"stat": first.stat, "digest": "dir:previous"})
+    assert reused.digest in ("dir:previous", first.digest)  # recent files are read again (racy window)
+    target.write_bytes(target.read_bytes()[::-1])  # same size...
+    os.utime(target, ns=(old_stat.st_atime_ns, old_stat.st_mtime_ns))  # ...and the old mtime
+    again = bundle_identity(tmp_path / "b", {"stat": first.stat, "digest": first.digest})
+    assert again.stat != first.stat and again.digest != first.digest  # ctime moved: read and noticed
