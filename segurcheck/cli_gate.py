@@ -62,7 +62,7 @@ def diff_cmd(
 def triage_cmd(
     bundles: Annotated[list[Path], typer.Argument(help="Bundles (directories or .zip), or folders holding them.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder: per-dossier reports, overview, cache.")],
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Worker processes (default: CPU count).")] = 0,
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Worker processes (default: CPU count).")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Judge every dossier at this date.")] = None,
     sector: Annotated[str | None, typer.Option(help="Override every manifest's sector.")] = None,
     env: Annotated[str | None, typer.Option(help="Override every manifest's environment (test|production).")] = None,

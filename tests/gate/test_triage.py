@@ -125,6 +125,8 @@ def test_triage_command(tmp_path: Path) -> None:
     assert "2 dossiers (2 checked, 0 unchanged)" in done.stderr
     assert (tmp_path / "out" / "overview.html").is_file() and (tmp_path / "out" / "overview.csv").is_file()
     assert segurcheck("triage", tmp_path / "nope", "--out", tmp_path / "o2").returncode == 2
+    default_jobs = segurcheck("triage", tmp_path / "in", "--out", tmp_path / "o3", "--no-progress")
+    assert default_jobs.returncode == 0, default_jobs.stderr
 
 
 def test_config_content_is_part_of_the_cache_key(tmp_path: Path) -> None:
