@@ -1,0 +1,176 @@
+"""The HTML report: one self-contained file, readable with scripts disabled.
+
+Everything from evidence is autoescaped by jinja2; the page carries a Content
+Security Policy that allows only its own inline style and the one small filtering
+script (by hash), so even a markup slip could not run injected code.  Links to proof
+files are relative paths percent-encoded segment by segment, so no evidence name can
+become a ``javascript:`` or remote URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import platform
+import sys
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from ..model import Report, RequirementCoverage, Result, Severity, Status
+from ..resources import templates_dir
+from .i18n import translator
+
+STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.MANUAL, Status.WAIVED, Status.PASS, Status.NOT_APPLICABLE)
+COVERAGE_ORDER = ("fail", "error", "proof_missing", "manual", "waived", "not_evaluated", "not_applicable", "pass", "not_covered")
+
+
+def proof_href(path: str) -> str | None:
+    """A safe relative link to a bundle file, or ``None`` for nested items.
+
+    Each segment is percent-encoded (``:`` included) so the result is always a
+    relative path: ``javascript:x`` becomes ``javascript%3Ax``."""
+    path = path.strip().replace("\\", "/")
+    if not path or "!" in path or path.startswith("/"):
+        return None
+    segments = [s for s in path.split("/") if s not in ("", ".")]
+    if not segments or ".." in segments:
+        return None
+    return "/".join(quote(s, safe="") for s in segments)
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("o", "Kio", "Mio", "Gio"):
+        if value < 1024 or unit == "Gio":
+            return f"{int(value)} {unit}" if unit == "o" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} o"
+
+
+@dataclass
+class FindingGroup:
+    key: str
+    area: str
+    requirements: tuple[str, ...]
+    results: list[Result] = field(default_factory=list)
+
+
+def _sort_key(r: Result) -> tuple[int, str, str, str]:
+    return (r.severity.rank, r.rule_id, r.evidence, r.location)
+
+
+def group_failures(results: Iterable[Result]) -> list[FindingGroup]:
+    """Failures grouped by area then requirement, most serious group first."""
+    groups: dict[tuple[str, tuple[str, ...]], FindingGroup] = {}
+    for r in sorted(results, key=_sort_key):
+        reqs = tuple(r.requirements)
+        key = (r.area, reqs)
+        if key not in groups:
+            groups[key] = FindingGroup(f"{r.area}|{'+'.join(reqs)}", r.area, reqs)
+        groups[key].results.append(r)
+    return sorted(groups.values(), key=lambda g: (min(x.severity.rank for x in g.results), _area_rank(g.area), g.requirements))
+
+
+AREA_ORDER = ("pki", "ins", "insi", "cda", "dmp", "mss", "usage", "dossier")
+
+
+def _area_rank(area: str) -> tuple[int, str]:
+    """Evidence areas first; dossier-level findings (mostly missing proofs) last."""
+    return (AREA_ORDER.index(area) if area in AREA_ORDER else len(AREA_ORDER) - 1, area)
+
+
+def split_files(value: str) -> list[str]:
+    return [f.strip() for f in value.split(",") if f.strip()]
+
+
+def area_counts(results: Iterable[Result]) -> list[tuple[str, dict[str, int], int]]:
+    table: dict[str, Counter[str]] = {}
+    for r in results:
+        table.setdefault(r.area or "-", Counter())[r.status.value] += 1
+    return [(area, dict(c), sum(c.values())) for area, c in sorted(table.items())]
+
+
+def coverage_counts(rows: Iterable[RequirementCoverage]) -> dict[str, int]:
+    c = Counter(row.status for row in rows)
+    return {s: c[s] for s in COVERAGE_ORDER if c[s]}
+
+
+@cache
+def _asset(name: str) -> str:
+    return (templates_dir() / name).read_text(encoding="utf-8")
+
+
+def script_hash(script: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+
+
+def context(report: Report, mode: str) -> dict[str, Any]:
+    """The view model both the HTML and the PDF render (never re-judges anything)."""
+    lang = report.lang if report.lang in ("fr", "en") else "fr"
+    results = report.results
+    by_status: dict[Status, list[Result]] = {s: [] for s in Status}
+    for r in results:
+        by_status[r.status].append(r)
+    for items in by_status.values():
+        items.sort(key=_sort_key)
+    script = _asset("filter.js") if mode == "html" else ""
+    return {
+        "r": report,
+        "mode": mode,
+        "lang": lang,
+        "t": translator(lang),
+        "Status": Status,
+        "Severity": Severity,
+        "status_order": STATUS_ORDER,
+        "counts": report.counts,
+        "by_status": by_status,
+        "failure_groups": group_failures(by_status[Status.FAIL]),
+        "area_counts": area_counts(results),
+        "coverage_rows": sorted(report.coverage, key=lambda c: (COVERAGE_ORDER.index(c.status) if c.status in COVERAGE_ORDER else 99, c.requirement)),
+        "coverage_counts": coverage_counts(report.coverage),
+        "css": _asset("report.css"),
+        "print_css": _asset("print.css") if mode == "pdf" else "",
+        "script": script,
+        "csp_script": script_hash(script) if script else "",
+        "python_version": sys.version.split()[0],
+        "platform": platform.platform(terse=True),
+        "proof_href": proof_href,
+        "split_files": split_files,
+        "human_size": human_size,
+    }
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=True,  # every template, whatever its extension
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def render(report: Report, mode: str = "html") -> str:
+    return environment().get_template("report.html.j2").render(context(report, mode))
+
+
+def render_html(report: Report) -> str:
+    """The HTML report as a string (French unless ``report.lang == 'en'``)."""
+    return render(report, "html")
+
+
+def write_html(report: Report, path: Path) -> None:
+    path.write_text(render_html(report), encoding="utf-8")
+
+
+def observed_items(observed: Mapping[str, str]) -> list[tuple[str, str]]:
+    return sorted(observed.items())
