@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,11 @@ def _first_existing(*candidates: Path) -> Path:
 
 
 def rules_dir() -> Path:
-    """The rule packs: ``segurcheck/rules`` in a wheel, ``rules/`` in a checkout."""
+    """The rule packs: ``$SEGURCHECK_RULES_DIR`` when set (a custom pack), else
+    ``segurcheck/rules`` in a wheel, ``rules/`` in a checkout."""
+    custom = os.environ.get("SEGURCHECK_RULES_DIR")
+    if custom:
+        return Path(custom)
     return _first_existing(PACKAGE_DIR / "rules", PACKAGE_DIR.parent / "rules")
 
 

@@ -122,8 +122,8 @@ def _scope_reason(rule: Rule, ctx: Context) -> LocalText | None:
     return None
 
 
-def _make(rule: Rule, severity: Severity, subject: Subject, verdict: Verdict, decided_by: str, extra: Mapping[str, str] | None = None) -> Result:
-    values = {**(extra or {}), **verdict.observed}
+def _make(rule: Rule, severity: Severity, subject: Subject, verdict: Verdict, decided_by: str) -> Result:
+    values = dict(verdict.observed)
     template = rule.message_for(verdict.status) or _DEFAULT_MESSAGES.get(verdict.status, rule.message)
     message = LocalText(fill(template.fr, values), fill(template.en, values))
     identity = subject.item.identity if subject.item is not None else ""

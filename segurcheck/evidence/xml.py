@@ -105,7 +105,7 @@ def text(element: etree._Element | None) -> str:
     """Stripped text content of an element ('' for None)."""
     if element is None:
         return ""
-    return "".join(element.itertext()).strip()
+    return "".join(str(t) for t in element.itertext()).strip()
 
 
 def canonical_identity(root: etree._Element) -> bytes:
