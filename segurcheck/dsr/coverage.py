@@ -139,8 +139,8 @@ def coverage(pack: SectorPack, results: Iterable[Result], manifest: Any) -> tupl
         if r.rule_id in (PROOF_MISSING_RULE, PROOF_FILE_RULE):
             continue
         by_rule.setdefault(r.rule_id, []).append(r)
-        for req in r.requirements:
-            by_req.setdefault(req, []).append(r)
+        for cited in r.requirements:
+            by_req.setdefault(cited, []).append(r)
     bad_files = {
         r.evidence: r for r in results if r.rule_id == PROOF_FILE_RULE and r.status in (Status.FAIL, Status.ERROR)
     }

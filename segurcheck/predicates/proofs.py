@@ -81,7 +81,7 @@ def proof_supplied(subject: Subject, ctx: Context, **params: Any) -> Verdict:
     entries = manifest_proofs(ctx.manifest).get(req.id, [])
     files = sorted({_norm(f) for e in entries for f in e.files})
     notes = "; ".join(str(e.note) for e in entries if getattr(e, "note", ""))
-    seen = {"requirement": req.id, "nature": req.nature, "expected": kinds, "summary": req.summary.en}
+    seen = {"requirement": req.id, "nature": req.nature, "expected": kinds}
     if files:
         return Verdict.manual(subject.location, **seen, files=", ".join(files), note=notes,
                               reason=f"proof for {req.id} supplied: {', '.join(files)}")
@@ -106,9 +106,9 @@ def proof_files(ctx: Context, params: Mapping[str, Any]) -> Iterable[Subject]:
     for item in ctx.of_kind(Kind.PROOF):
         named.setdefault(item.path, [])
     for path in sorted(named):
-        item = ctx.item(path)
-        key = "" if item is not None else f"absent:{path}"
-        yield Subject(evidence=path, key=key, location=path, value=tuple(named[path]), item=item)
+        found = ctx.item(path)
+        key = "" if found is not None else f"absent:{path}"
+        yield Subject(evidence=path, key=key, location=path, value=tuple(named[path]), item=found)
 
 
 @predicate("proof_file_readable")

@@ -71,6 +71,8 @@ def group_failures(results: Iterable[Result]) -> list[FindingGroup]:
     groups: dict[tuple[str, tuple[str, ...]], FindingGroup] = {}
     for r in sorted(results, key=_sort_key):
         reqs = tuple(r.requirements)
+        if not reqs and r.observed.get("requirement"):
+            reqs = (r.observed["requirement"],)  # per-requirement dossier rules (missing proofs)
         key = (r.area, reqs)
         if key not in groups:
             groups[key] = FindingGroup(f"{r.area}|{'+'.join(reqs)}", r.area, reqs)
@@ -111,6 +113,11 @@ def script_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
 
 
+def _coverage_key(row: RequirementCoverage) -> tuple[int, str]:
+    rank = COVERAGE_ORDER.index(row.status) if row.status in COVERAGE_ORDER else len(COVERAGE_ORDER)
+    return (rank, row.requirement)
+
+
 def context(report: Report, mode: str) -> dict[str, Any]:
     """The view model both the HTML and the PDF render (never re-judges anything)."""
     lang = report.lang if report.lang in ("fr", "en") else "fr"
@@ -133,7 +140,7 @@ def context(report: Report, mode: str) -> dict[str, Any]:
         "by_status": by_status,
         "failure_groups": group_failures(by_status[Status.FAIL]),
         "area_counts": area_counts(results),
-        "coverage_rows": sorted(report.coverage, key=lambda c: (COVERAGE_ORDER.index(c.status) if c.status in COVERAGE_ORDER else 99, c.requirement)),
+        "coverage_rows": sorted(report.coverage, key=_coverage_key),
         "coverage_counts": coverage_counts(report.coverage),
         "css": _asset("report.css"),
         "print_css": _asset("print.css") if mode == "pdf" else "",

@@ -28,7 +28,7 @@ MP4 = _box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2") + _box(b"moov", b"\x00" * 1
         (MP4, "video", True),
         (MP4[: MP4.index(b"moov") - 4], "video", False),
         (b"\x1a\x45\xdf\xa3" + b"\x00" * 20, "video", True),
-        ("Traces de la BAL, 2026-11-02 : envoi OK\n".encode(), "text", True),
+        (b"Traces de la BAL, 2026-11-02 : envoi OK\n", "text", True),
         (b"PK\x03\x04" + b"\x00" * 30, "unknown", False),
         (b"\x00\x01\x02\x03\xfe\xff" * 10, "unknown", False),
         (b"", "unknown", False),

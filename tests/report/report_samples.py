@@ -140,9 +140,11 @@ def base_results() -> list[Result]:
           ("La preuve s'ouvre (mp4).", "The proof opens (mp4)."), observed={"format": "mp4"}, condition="proof_file_readable"),
         R("INS-OID", S.WAIVED, V.BLOCKING, "cda/exemple-ans.xml", "ins",
           ("OID INS non admis", "INS OID not allowed"),
-          ("OID 1.2.250.1.213.1.4.11 (démonstration) dans un dossier de test.", "OID 1.2.250.1.213.1.4.11 (demo) in a test dossier."),
+          ("OID 1.2.250.1.213.1.4.11 (démonstration) dans un dossier de test.",
+           "OID 1.2.250.1.213.1.4.11 (demo) in a test dossier."),
           observed={"oid": "1.2.250.1.213.1.4.11"}, condition="ins_oid_allowed", requirements=("DMP/HISTO.05",),
-          waiver=Waiver("INS-OID", "exemple officiel de l'ANS conservé tel quel", "jane.doe@example.org", dt.date(2027, 3, 31), ticket="QUAL-123")),
+          waiver=Waiver(
+              "INS-OID", "exemple officiel de l'ANS conservé tel quel", "jane.doe@example.org", dt.date(2027, 3, 31), ticket="QUAL-123")),
         R("MSS-XDM", S.PASS, V.BLOCKING, "mss/envoi-01.eml", "mss", ("Archive IHE_XDM", "IHE_XDM archive"),
           ("Conforme.", "Compliant."), requirements=("MSS/CONF.23", "MSS/CONF.24"), condition="mss_has_xdm"),
         R("XDS-PATIENTID", S.PASS, V.BLOCKING, "dmp/iti41-01.xml", "dmp", ("patientId XDS", "XDS patientId"),

@@ -148,8 +148,9 @@ def test_pdf_renderer_fetches_nothing_outside_templates(tmp_path: Path):
 
 
 def test_json_html_pdf_agree():
-    from pypdf import PdfReader
     import io
+
+    from pypdf import PdfReader
 
     report = sample_report("en")
     html = render_html(report)
@@ -164,15 +165,17 @@ def test_json_html_pdf_agree():
         assert r.fingerprint in flat.replace(" ", "") or r.fingerprint in text.replace("\n", "")
     assert f"Blocking failures : {report.blocking}" in flat
     assert f"Failures to fix {counts['fail']}" in flat
-    try:
-        from segurcheck.report.json import to_json  # type: ignore[attr-defined]
-    except ImportError:
-        return
     import json
 
-    payload = json.loads(to_json(report))
+    from segurcheck.report.json_out import dumps
+
+    payload = json.loads(dumps(report))
     assert payload["summary"]["counts"] == counts
-    assert {r["fingerprint"] for r in payload["results"] if r["status"] == "fail"} == {r.fingerprint for r in failing}
+    assert payload["summary"]["blocking"] == report.blocking
+    assert payload["summary"]["verdict"] == report.verdict
+    json_failing = {r["fingerprint"] for r in payload["results"] if r["status"] == "fail"}
+    assert json_failing == {r.fingerprint for r in failing}
+    assert sum(html.count(f">{fp}<") for fp in json_failing) == len(json_failing)
 
 
 def test_every_requirement_of_the_pack_is_in_the_matrix():
