@@ -131,7 +131,7 @@ def test_coverage_combines_rules_and_proofs():
     assert rows["MSS/CONF.17"].status == "fail"  # its proof file is unreadable
     assert rows["MSS/CONF.18"].status == "proof_missing"
     assert rows["SSI/GEN.01"].status == "proof_missing"  # a sworn statement is expected
-    assert rows["SSI/GEN.03"].status == "not_applicable"  # conditional (hosting) and no proof given
+    assert rows["SSI/GEN.06"].status == "not_applicable"  # conditional (hosting) and no proof given
     dpi = load_sector_pack("DPI")
     assert {r.requirement: r for r in coverage(dpi, [], _Manifest())}["DB/DPI.01"].status == "not_covered"
     # a rule citing a requirement counts even if the pack does not name it
