@@ -99,6 +99,26 @@ def area_counts(results: Iterable[Result]) -> list[tuple[str, dict[str, int], in
     return [(area, dict(c), sum(c.values())) for area, c in sorted(table.items())]
 
 
+@dataclass(frozen=True)
+class CoverageAnswer:
+    """The reviewer's first question, answered from the matrix."""
+
+    total: int
+    covered: int
+    gaps: int
+    outside: int
+    other: int
+    gap_ids: tuple[str, ...]
+
+
+def coverage_answer(rows: Iterable[RequirementCoverage]) -> CoverageAnswer:
+    rows = list(rows)
+    gap_ids = tuple(r.requirement for r in rows if r.status in ("fail", "error", "proof_missing"))
+    covered = sum(1 for r in rows if r.status in ("pass", "manual", "waived"))
+    outside = sum(1 for r in rows if r.status == "not_covered")
+    return CoverageAnswer(len(rows), covered, len(gap_ids), outside, len(rows) - covered - len(gap_ids) - outside, gap_ids)
+
+
 def coverage_counts(rows: Iterable[RequirementCoverage]) -> dict[str, int]:
     c = Counter(row.status for row in rows)
     return {s: c[s] for s in COVERAGE_ORDER if c[s]}
@@ -142,6 +162,7 @@ def context(report: Report, mode: str) -> dict[str, Any]:
         "area_counts": area_counts(results),
         "coverage_rows": sorted(report.coverage, key=_coverage_key),
         "coverage_counts": coverage_counts(report.coverage),
+        "answer": coverage_answer(report.coverage),
         "css": _asset("report.css"),
         "print_css": _asset("print.css") if mode == "pdf" else "",
         "script": script,
