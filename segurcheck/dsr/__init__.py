@@ -9,7 +9,7 @@ ANS data only; the summaries are the tool's own words.
 
 from __future__ import annotations
 
-from .coverage import CoverageStatus, attach_coverage, coverage
+from .coverage import CoverageStatus, attach_coverage, attach_sector_coverage, coverage
 from .pack import PackError, PackRequirement, SectorPack, available_sectors, load_sector_pack
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "PackRequirement",
     "SectorPack",
     "attach_coverage",
+    "attach_sector_coverage",
     "available_sectors",
     "coverage",
     "load_sector_pack",

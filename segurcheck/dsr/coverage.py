@@ -163,3 +163,17 @@ def coverage(pack: SectorPack, results: Iterable[Result], manifest: Any) -> tupl
 def attach_coverage(report: Report, pack: SectorPack, manifest: Any) -> Report:
     """The report with its coverage matrix filled (the pipeline calls this last)."""
     return replace(report, coverage=coverage(pack, report.results, manifest))
+
+
+def attach_sector_coverage(report: Report, manifest: Any) -> Report:
+    """Same, loading the pack of the report's sector; unchanged when the dossier has
+    no sector or no pack ships for it (DOSSIER-MANIFEST reports that case)."""
+    from .pack import PackError, load_sector_pack
+
+    if not report.dossier.sector:
+        return report
+    try:
+        pack = load_sector_pack(report.dossier.sector)
+    except PackError:
+        return report
+    return attach_coverage(report, pack, manifest)

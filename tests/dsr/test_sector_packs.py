@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,15 @@ def test_coverage_combines_rules_and_proofs():
     # a rule citing a requirement counts even if the pack does not name it
     rows2 = {r.requirement: r for r in coverage(dpi, [_result("X-NEW", Status.FAIL, ("DB/DPI.01",))], _Manifest())}
     assert rows2["DB/DPI.01"].status == "fail" and "X-NEW" in rows2["DB/DPI.01"].rules
+
+
+def test_attach_sector_coverage_tolerates_unknown_sector():
+    import datetime as dt
+
+    from segurcheck.dsr import attach_sector_coverage
+    from segurcheck.model import Dossier, Report
+
+    base = Report("0", "0", "x", Dossier(sector="NOPE", as_of=dt.date(2026, 11, 29)), "b", 0, ())
+    assert attach_sector_coverage(base, _Manifest()).coverage == ()
+    dpi = attach_sector_coverage(replace(base, dossier=replace(base.dossier, sector="DPI")), _Manifest())
+    assert len(dpi.coverage) == len(load_sector_pack("DPI").requirements)
