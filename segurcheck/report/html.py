@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import platform
 import sys
 from collections import Counter
@@ -31,18 +32,34 @@ STATUS_ORDER = (Status.FAIL, Status.ERROR, Status.MANUAL, Status.WAIVED, Status.
 COVERAGE_ORDER = ("fail", "error", "proof_missing", "manual", "waived", "not_evaluated", "not_applicable", "pass", "not_covered")
 
 
-def proof_href(path: str) -> str | None:
-    """A safe relative link to a bundle file, or ``None`` for nested items.
+def proof_href(path: str, base: str | None = "") -> str | None:
+    """A safe relative link to a bundle file, or ``None`` for nested items (and when
+    ``base`` is ``None``: the bundle is a zip, nothing to link to).
 
     Each segment is percent-encoded (``:`` included) so the result is always a
-    relative path: ``javascript:x`` becomes ``javascript%3Ax``."""
+    relative path: ``javascript:x`` becomes ``javascript%3Ax``.  ``base`` is the
+    relative way from the report's folder to the bundle root (tool-made, not evidence)."""
+    if base is None:
+        return None
     path = path.strip().replace("\\", "/")
     if not path or "!" in path or path.startswith("/"):
         return None
     segments = [s for s in path.split("/") if s not in ("", ".")]
     if not segments or ".." in segments:
         return None
-    return "/".join(quote(s, safe="") for s in segments)
+    prefix = quote(base.replace("\\", "/"), safe="/.") if base else ""
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    return prefix + "/".join(quote(s, safe="") for s in segments)
+
+
+def bundle_link_base(report_path: Path, bundle_root: Path | None) -> str | None:
+    """How a report written at ``report_path`` reaches the files of a directory bundle."""
+    if bundle_root is None:
+        return ""
+    if not bundle_root.is_dir():
+        return None
+    return os.path.relpath(bundle_root.resolve(), report_path.resolve().parent).replace(os.sep, "/")
 
 
 def human_size(size: int) -> str:
@@ -138,7 +155,7 @@ def _coverage_key(row: RequirementCoverage) -> tuple[int, str]:
     return (rank, row.requirement)
 
 
-def context(report: Report, mode: str) -> dict[str, Any]:
+def context(report: Report, mode: str, links: str | None = "") -> dict[str, Any]:
     """The view model both the HTML and the PDF render (never re-judges anything)."""
     lang = report.lang if report.lang in ("fr", "en") else "fr"
     results = report.results
@@ -169,7 +186,7 @@ def context(report: Report, mode: str) -> dict[str, Any]:
         "csp_script": script_hash(script) if script else "",
         "python_version": sys.version.split()[0],
         "platform": platform.platform(terse=True),
-        "proof_href": proof_href,
+        "proof_href": lambda p: proof_href(p, links),
         "split_files": split_files,
         "human_size": human_size,
     }
@@ -187,17 +204,22 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(report: Report, mode: str = "html") -> str:
-    return environment().get_template("report.html.j2").render(context(report, mode))
+def render(report: Report, mode: str = "html", links: str | None = "") -> str:
+    return environment().get_template("report.html.j2").render(context(report, mode, links))
 
 
-def render_html(report: Report) -> str:
-    """The HTML report as a string (French unless ``report.lang == 'en'``)."""
-    return render(report, "html")
+def render_html(report: Report, links: str | None = "") -> str:
+    """The HTML report as a string (French unless ``report.lang == 'en'``).
+
+    Proof links are relative to the bundle root unless ``links`` gives the way from
+    the report to it (``None``: no links)."""
+    return render(report, "html", links)
 
 
-def write_html(report: Report, path: Path) -> None:
-    path.write_text(render_html(report), encoding="utf-8")
+def write_html(report: Report, path: Path, bundle_root: Path | None = None) -> None:
+    """Write the report; with ``bundle_root`` (a directory bundle) the proof links
+    point at the files from where the report is written."""
+    path.write_text(render_html(report, bundle_link_base(path, bundle_root)), encoding="utf-8")
 
 
 def observed_items(observed: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -54,7 +54,7 @@ def test_every_string_translated():
     for key, (fr, en) in STRINGS.items():
         assert fr.strip() and en.strip(), key
     templates = "".join(p.read_text(encoding="utf-8") for p in templates_dir().glob("*.j2"))
-    for key in set(re.findall(r't\("([a-z_]+)"\)', templates)):
+    for key in set(re.findall(r"t\([\"']([a-z_]+)[\"']\)", templates)):
         assert key in STRINGS, key
 
 
@@ -93,6 +93,21 @@ def test_proof_links_are_always_relative():
     assert proof_href("../etc/passwd") is None
     assert proof_href("/etc/passwd") is None
     assert proof_href("mss/a.eml!IHE_XDM.ZIP") is None
+    assert proof_href("proofs/v.mp4", "../../examples/demo") == "../../examples/demo/proofs/v.mp4"
+    assert proof_href("proofs/v.mp4", None) is None
+
+
+def test_links_follow_the_report_location(tmp_path: Path):
+    bundle = tmp_path / "in" / "bundle"
+    bundle.mkdir(parents=True)
+    out = tmp_path / "out" / "demo"
+    out.mkdir(parents=True)
+    write_html(sample_report(), out / "r.html", bundle_root=bundle)
+    assert 'href="../../in/bundle/proofs/dmp-conf-03.mp4"' in (out / "r.html").read_text(encoding="utf-8")
+    zipped = tmp_path / "b.zip"
+    zipped.write_bytes(b"PK")
+    write_html(sample_report(), out / "z.html", bundle_root=zipped)
+    assert 'href="proofs/' not in (out / "z.html").read_text(encoding="utf-8")
 
 
 def test_hostile_values_are_escaped():
