@@ -13,6 +13,7 @@ import io
 import os
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -206,9 +207,9 @@ def read_zip_bytes(data: bytes, limits: Limits = DEFAULT_LIMITS) -> tuple[list[t
                 try:
                     with _BoundedReader(archive.open(info), info.file_size) as stream:
                         members.append((info.filename, stream.read()))
-                except (OSError, zipfile.BadZipFile, EOFError, RuntimeError) as exc:
+                except (OSError, zipfile.BadZipFile, EOFError, RuntimeError, NotImplementedError, zlib.error) as exc:
                     skipped.append(Skipped(info.filename, _why(f"illisible : {exc}", f"unreadable: {exc}")))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
         skipped.append(Skipped("", _why(f"archive ZIP illisible : {exc}", f"unreadable ZIP archive: {exc}")))
     return members, skipped
 

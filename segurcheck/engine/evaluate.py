@@ -14,7 +14,7 @@ from typing import Any
 from ..model import LocalText, Result, Severity, Status
 from .context import Context
 from .rules import Rule
-from .vocabulary import PREDICATES, SUBJECTS, Subject, Verdict, subjects
+from .vocabulary import PREDICATES, SUBJECTS, Subject, Verdict
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -41,22 +41,6 @@ def fingerprint(rule_id: str, identity: str, key: str) -> str:
     """Stable across runs, line shifts, renames and XML reformatting: built from the
     rule, the evidence's content identity and the subject key, never from the path."""
     return hashlib.sha256(f"{rule_id}\n{identity}\n{key}".encode()).hexdigest()[:32]
-
-
-@subjects("evidence")
-def each_item(ctx: Context, params: Mapping[str, Any]) -> Iterable[Subject]:
-    """Default subjects: every evidence item of the rule's kinds."""
-    from ..model import Kind
-
-    kinds = [Kind(k) for k in params.get("kinds", ()) if k != "dossier"]
-    for item in ctx.of_kind(*kinds):
-        yield Subject(evidence=item.path, key="", value=item.facts, item=item)
-
-
-@subjects("dossier")
-def the_dossier(ctx: Context, params: Mapping[str, Any]) -> Iterable[Subject]:
-    """One subject for dossier-level rules."""
-    yield Subject(evidence="", key="dossier", value=ctx.dossier)
 
 
 def _evaluate_condition(condition: Any, subject: Subject, ctx: Context, params: Mapping[str, Any]) -> tuple[Verdict, str]:

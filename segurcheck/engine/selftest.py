@@ -80,7 +80,11 @@ def run_case(rule: Rule, case: Mapping[str, Any], pack: RulePack, fixtures: Path
             bundle = Path(tmp) / "bundle"
             bundle.mkdir()
             _write_bundle(case, bundle)
-        resources = load_resources(trust=fixtures / options["trust"]) if "trust" in options else {}
+        resources = load_resources(
+            trust=fixtures / options["trust"] if "trust" in options else None,
+            schematron=fixtures / options["schematron"] if "schematron" in options else None,
+            cache_dir=Path(tmp) / "cache",
+        ) if ("trust" in options or "schematron" in options) else {}
         check = CheckOptions(
             today=DEFAULT_AS_OF,
             sector=options.get("sector"),

@@ -40,9 +40,10 @@ def manifest_valid(subject: Subject, ctx: Context, **_: Any) -> Verdict:
 
 @subjects("all_files")
 def every_file(ctx: Context, params: Mapping[str, Any]) -> Iterable[Subject]:
-    """Every item of the bundle except the manifest (nested items included)."""
+    """Every file of the bundle except the manifest.  Nested items are left to their
+    container's rules: a PDF copy attached to an MSS message is expected there."""
     for item in ctx.items:
-        if item.kind is not Kind.MANIFEST:
+        if item.kind is not Kind.MANIFEST and item.parent is None:
             yield Subject(evidence=item.path, key="", value=item, item=item)
 
 
