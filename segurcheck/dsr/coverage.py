@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from ..model import LocalText, Report, RequirementCoverage, Result, Status
-from .pack import PackRequirement, SectorPack
+from .pack import PackRequirement, SectorPack, proof_kinds_text
 
 PROOF_MISSING_RULE = "DOSSIER-PROOF-MISSING"
 PROOF_FILE_RULE = "DOSSIER-PROOF-FILE"
@@ -96,6 +96,9 @@ def _requirement_coverage(
     notes_en: list[str] = [rule_note.en] if rule_note.en else []
     proof_status: CoverageStatus | None = None
     if req.proofs:
+        expected = proof_kinds_text(req.proofs)
+        notes_fr.append(f"Preuve attendue : {expected.fr}.")
+        notes_en.append(f"Expected proof: {expected.en}.")
         if file_failures:
             proof_status = CoverageStatus.FAIL
             bad = ", ".join(r.evidence for r in file_failures)

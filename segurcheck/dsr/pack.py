@@ -17,6 +17,30 @@ import yaml
 from ..model import LocalText
 from ..resources import rules_dir, schema
 
+PROOF_KINDS: dict[str, LocalText] = {
+    "video_or_screenshots": LocalText("vidéo ou captures d'écran", "video or screenshots"),
+    "documentation": LocalText("documentation", "documentation"),
+    "sworn_statement": LocalText("attestation sur l'honneur", "sworn statement"),
+    "pentest_report": LocalText("rapport de test d'intrusion (PASSI)", "penetration-test report (PASSI)"),
+    "config_or_code_extract": LocalText("extrait de configuration ou de code", "configuration or code extract"),
+    "log_trace": LocalText("journaux ou traces", "logs or traces"),
+    "tls_config": LocalText("configuration TLS", "TLS configuration"),
+    "mss_test_tool_execution_id": LocalText("identifiant d'exécution de l'outil de test MSSanté", "MSSanté test tool execution id"),
+    "evs_gazelle_report_link": LocalText("rapport de validation EVS/Gazelle", "EVS/Gazelle validation report"),
+    "cnda_homologation_certificate": LocalText("certificat d'homologation CNDA", "CNDA homologation certificate"),
+    "smtp_source": LocalText("source SMTP (.eml)", "SMTP source (.eml)"),
+    "soap_message_vihf": LocalText("message SOAP avec VIHF", "SOAP message with VIHF"),
+    "cda_document": LocalText("document CDA", "CDA document"),
+    "xdm_archive": LocalText("archive IHE XDM", "IHE XDM archive"),
+    "certificate_crl": LocalText("certificats et CRL", "certificates and CRLs"),
+}
+
+
+def proof_kinds_text(kinds: tuple[str, ...]) -> LocalText:
+    """Human labels of proof kinds, in both languages."""
+    labels = [PROOF_KINDS.get(k, LocalText(k, k)) for k in kinds]
+    return LocalText(", ".join(x.fr for x in labels), ", ".join(x.en for x in labels))
+
 
 class PackError(Exception):
     """A sector pack is missing or invalid."""

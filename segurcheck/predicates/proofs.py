@@ -15,28 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..dsr.pack import PackRequirement, SectorPack, load_sector_pack
+from ..dsr.pack import PackRequirement, SectorPack, load_sector_pack, proof_kinds_text
 from ..engine.context import Context
 from ..engine.vocabulary import Subject, Verdict, predicate, subjects
 from ..model import Kind
-
-PROOF_KIND_LABELS: dict[str, str] = {
-    "video_or_screenshots": "video or screenshots",
-    "documentation": "documentation",
-    "sworn_statement": "sworn statement",
-    "pentest_report": "penetration-test report",
-    "config_or_code_extract": "configuration or code extract",
-    "log_trace": "logs or traces",
-    "tls_config": "TLS configuration",
-    "mss_test_tool_execution_id": "MSSanté test tool execution id",
-    "evs_gazelle_report_link": "EVS/Gazelle validation report",
-    "cnda_homologation_certificate": "CNDA homologation certificate",
-    "smtp_source": "SMTP source (.eml)",
-    "soap_message_vihf": "SOAP message with VIHF",
-    "cda_document": "CDA document",
-    "xdm_archive": "IHE XDM archive",
-    "certificate_crl": "certificates and CRLs",
-}
 
 
 def _norm(path: str) -> str:
@@ -77,11 +59,11 @@ def pack_proof_requirements(ctx: Context, params: Mapping[str, Any]) -> Iterable
 @predicate("proof_supplied")
 def proof_supplied(subject: Subject, ctx: Context, **params: Any) -> Verdict:
     req: PackRequirement = subject.value
-    kinds = ", ".join(PROOF_KIND_LABELS.get(k, k) for k in req.proofs)
+    kinds = proof_kinds_text(req.proofs)
     entries = manifest_proofs(ctx.manifest).get(req.id, [])
     files = sorted({_norm(f) for e in entries for f in e.files})
     notes = "; ".join(str(e.note) for e in entries if getattr(e, "note", ""))
-    seen = {"requirement": req.id, "nature": req.nature, "expected": kinds}
+    seen = {"requirement": req.id, "nature": req.nature, "expected": kinds.en, "attendu": kinds.fr}
     if files:
         return Verdict.manual(subject.location, **seen, files=", ".join(files), note=notes,
                               reason=f"proof for {req.id} supplied: {', '.join(files)}")

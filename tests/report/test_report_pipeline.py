@@ -42,7 +42,7 @@ def test_formats_agree_on_counts_and_failures(run):
     assert counts == run.counts
     for status in Status:
         assert f'<span class="st-n">{counts[status.value]}</span>' in html
-    assert f"Blocking failures : {payload['summary']['blocking']}" in re.sub(r"\s+", " ", pdf_text)
+    assert f"Blocking failures: {payload['summary']['blocking']}" in re.sub(r"\s+", " ", pdf_text)
     assert f"Failurestofix{counts['fail']}" in compact_pdf
     failing = [r for r in payload["results"] if r["status"] == "fail"]
     assert failing, "the acceptance bundle has failures"

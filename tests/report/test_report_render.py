@@ -65,7 +65,7 @@ def test_header_failures_and_groups():
     for text in (d.publisher, d.software, d.version, d.sector, d.environment, d.as_of.isoformat(),
                  report.rulepack_sha256, report.bundle_sha256, "segurcheck 0.1.0"):
         assert text in html
-    assert f"Blocking failures : {report.blocking}" in html
+    assert f"Blocking failures: {report.blocking}" in html
     failures = html.split('id="failures"')[1].split('id="errors"')[0]
     assert failures.count('class="finding st-fail') == report.count(Status.FAIL)
     # blocking failures come before minor ones, evidence areas before missing proofs
@@ -178,7 +178,7 @@ def test_json_html_pdf_agree():
     for r in failing:
         assert html.count(f'<code class="rule-id">{r.rule_id}</code>') >= 1
         assert r.fingerprint in flat.replace(" ", "") or r.fingerprint in text.replace("\n", "")
-    assert f"Blocking failures : {report.blocking}" in flat
+    assert f"Blocking failures: {report.blocking}" in flat
     assert f"Failures to fix {counts['fail']}" in flat
     import json
 
