@@ -77,24 +77,54 @@ class FindingGroup:
     area: str
     requirements: tuple[str, ...]
     results: list[Result] = field(default_factory=list)
+    rule_id: str = ""  # set when the group is one rule failing many times (shown as a table)
+
+    @property
+    def compact(self) -> bool:
+        return bool(self.rule_id)
+
+    @property
+    def first(self) -> Result:
+        return self.results[0]
+
+
+COMPACT_MIN = 6  # a rule failing this often is shown once, its findings as table rows
 
 
 def _sort_key(r: Result) -> tuple[int, str, str, str]:
     return (r.severity.rank, r.rule_id, r.evidence, r.location)
 
 
+def result_requirements(r: Result) -> tuple[str, ...]:
+    """The requirements a finding is about: the rule's, or the one a per-requirement
+    dossier rule (missing proofs) names in what it saw."""
+    if r.requirements:
+        return tuple(r.requirements)
+    named = r.observed.get("requirement", "")
+    return (named,) if named else ()
+
+
 def group_failures(results: Iterable[Result]) -> list[FindingGroup]:
-    """Failures grouped by area then requirement, most serious group first."""
-    groups: dict[tuple[str, tuple[str, ...]], FindingGroup] = {}
-    for r in sorted(results, key=_sort_key):
-        reqs = tuple(r.requirements)
-        if not reqs and r.observed.get("requirement"):
-            reqs = (r.observed["requirement"],)  # per-requirement dossier rules (missing proofs)
-        key = (r.area, reqs)
-        if key not in groups:
-            groups[key] = FindingGroup(f"{r.area}|{'+'.join(reqs)}", r.area, reqs)
+    """Failures grouped by area then requirement, most serious group first.
+
+    A rule failing many times (a missing proof per requirement, the same defect in
+    hundreds of documents) becomes one group whose title, severity, remediation and
+    references are said once, each finding a row with its own location and values."""
+    ordered = sorted(results, key=_sort_key)
+    per_rule = Counter(r.rule_id for r in ordered)
+    groups: dict[tuple[str, ...], FindingGroup] = {}
+    for r in ordered:
+        reqs = result_requirements(r)
+        if per_rule[r.rule_id] >= COMPACT_MIN:
+            key: tuple[str, ...] = ("rule", r.rule_id)
+            if key not in groups:
+                groups[key] = FindingGroup(f"{r.area}|{r.rule_id}", r.area, tuple(r.requirements), rule_id=r.rule_id)
+        else:
+            key = ("req", r.area, *reqs)
+            if key not in groups:
+                groups[key] = FindingGroup(f"{r.area}|{'+'.join(reqs)}", r.area, reqs)
         groups[key].results.append(r)
-    return sorted(groups.values(), key=lambda g: (min(x.severity.rank for x in g.results), _area_rank(g.area), g.requirements))
+    return sorted(groups.values(), key=lambda g: (min(x.severity.rank for x in g.results), _area_rank(g.area), g.compact, g.requirements))
 
 
 AREA_ORDER = ("pki", "ins", "insi", "cda", "dmp", "mss", "usage", "dossier")
@@ -188,6 +218,7 @@ def context(report: Report, mode: str, links: str | None = "") -> dict[str, Any]
         "platform": platform.platform(terse=True),
         "proof_href": lambda p: proof_href(p, links),
         "split_files": split_files,
+        "result_requirements": result_requirements,
         "human_size": human_size,
     }
 

@@ -75,6 +75,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "message": ("Constat", "Finding"),
     "baseline_new": ("nouveau", "new"),
     "baseline_known": ("déjà connu", "already known"),
+    "findings_of_rule": ("constats de cette règle", "findings of this rule"),
     "waived": ("Dérogations", "Waived"),
     "waiver_reason": ("Motif", "Reason"),
     "waiver_owner": ("Responsable", "Owner"),
