@@ -18,6 +18,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "report")]
 
 from report_samples import many_findings  # noqa: E402
 
+from segurcheck.model import Status  # noqa: E402
 from segurcheck.report.html import render_html  # noqa: E402
 from segurcheck.report.json_out import dumps  # noqa: E402
 from segurcheck.report.pdf import pdf_bytes  # noqa: E402
@@ -45,7 +46,7 @@ def main() -> int:
     from pypdf import PdfReader
 
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    print(f"findings: {len(report.results)} (fail {report.count(report.results[0].status.__class__('fail'))})")
+    print(f"findings: {len(report.results)} (fail {report.count(Status.FAIL)})")
     print(f"json  : {t_json * 1000:8.1f} ms (floor)")
     print(f"html  : {t_html * 1000:8.1f} ms  {size / 1024:.0f} KiB  ratio html/json = {t_html / t_json:.1f}x  "
           f"{'OK' if t_html < 1.0 else 'OVER'} (target < 1 s)")

@@ -10,12 +10,22 @@ start of its text.  The product never reads the CSV: packs are the tool's own da
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
 
 REMS = {"DPI": "REM_HOP-DPI", "PFI": "REM_HOP-PFI", "LGC": "REM_LGC", "RIS": "REM_RIS", "BIO": "REM_BIO", "DRIMBOX": "REM_DB"}
-DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "dsr" / "requirements-va2.csv"
+def _default_csv() -> Path:
+    """``$SEGURCHECK_SHARED_DATA/dsr/...``, else the first ``shared/`` above this script."""
+    configured = os.environ.get("SEGURCHECK_SHARED_DATA")
+    if configured:
+        return Path(configured) / "dsr" / "requirements-va2.csv"
+    for base in Path(__file__).resolve().parents:
+        candidate = base / "shared" / "data" / "dsr" / "requirements-va2.csv"
+        if candidate.is_file():
+            return candidate
+    return Path("requirements-va2.csv")
 
 
 def candidates(sector: str, csv_path: Path) -> list[dict[str, str]]:
@@ -37,7 +47,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] not in REMS:
         print(__doc__)
         return 2
-    csv_path = Path(argv[1]) if len(argv) > 1 else DEFAULT_CSV
+    csv_path = Path(argv[1]) if len(argv) > 1 else _default_csv()
     for r in candidates(argv[0], csv_path):
         text = " ".join(r["text"].split())[:120]
         print(f"{r['id']:<16} {r['socle'] or '-':<8} {r['nature']:<11} {r['profile'][:14]:<14} {r['proofs']} | {text}")

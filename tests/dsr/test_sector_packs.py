@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,9 @@ CHECKS_IDS_EXTRA = {"DOSSIER-PROOF-MISSING", "DOSSIER-PROOF-FILE"}
 
 
 def _shared() -> Path | None:
+    configured = os.environ.get("SEGURCHECK_SHARED_DATA")
+    if configured and (Path(configured) / "dsr" / "requirements-va2.csv").is_file():
+        return Path(configured).parent
     for base in Path(__file__).resolve().parents:
         candidate = base / "shared" / "data" / "dsr" / "requirements-va2.csv"
         if candidate.is_file():
