@@ -132,6 +132,21 @@ def check(
     raise typer.Exit(1 if report.gating_blocking else 0)
 
 
+@app.command()
+def cert(
+    files: Annotated[list[Path], typer.Argument(help="Certificate, chain (.p7b) or CRL files.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge at this date (YYYY-MM-DD).")] = None,
+    trust: Annotated[Path | None, typer.Option(help="Folder of extra trust anchors (PEM or DER).")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the labels.")] = Lang.fr,
+) -> None:
+    """Quick analysis of certificates: chain, environment, validity, revocation."""
+    from .commands.cert import cert_command
+
+    if trust is not None and not trust.is_dir():
+        raise fail_usage(f"--trust {trust}: not a folder; give the folder that holds the CA files")
+    raise typer.Exit(cert_command(files, parse_date(as_of, "--as-of"), lang.value, trust))
+
+
 @rules_app.command("list")
 def rules_list(lang: Annotated[Lang, typer.Option()] = Lang.fr) -> None:
     """List the rules of the pack."""

@@ -58,6 +58,8 @@ def test_every_shared_file_is_enumerated(shared_data: Path) -> None:
         (b"<ClinicalDocument xmlns='urn:other'/>", Kind.UNKNOWN),
         (b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>", Kind.UNKNOWN),
         (b"\x00\x01\x02garbage", Kind.UNKNOWN),
+        (b"Content-Type: multipart/related; boundary=b\r\n\r\n--b\r\n\r\n<ProvideAndRegisterDocumentSetRequest/>", Kind.XDS_SUBMISSION),
+        (b"Content-Type: text/plain\r\n\r\nno mail without a From", Kind.UNKNOWN),
         (b"", Kind.UNKNOWN),
     ],
 )

@@ -22,15 +22,58 @@ from lxml import etree
 from ..claims import IdentityOccurrence, SoftwareClaim, Traits
 from ..model import Kind, Problem
 from .base import Parsed, Source, parser, xml_identity
-from .xml import XmlError, child, children, local_name, parse_xml, path_of
+from .xml import XmlError, local_name, parse_xml
+from .xml import child as _any_child
+from .xml import children as _any_children
+from .xml import path_of as _any_path
 
 HL7 = "urn:hl7-org:v3"
+INS_ARC = "1.2.250.1.213.1.4."
 INS_OIDS = frozenset({"1.2.250.1.213.1.4.8", "1.2.250.1.213.1.4.9", "1.2.250.1.213.1.4.10", "1.2.250.1.213.1.4.11"})
 HL7_FRANCE_TEMPLATE = "2.16.840.1.113883.2.8.2.1"
 MINIMAL_TEMPLATE = "1.2.250.1.213.1.1.1.1"
 LEVEL1_TEMPLATE = "1.3.6.1.4.1.19376.1.2.20"
 TYPE_ID_ROOT = "2.16.840.1.113883.1.3"
 TYPE_ID_EXTENSION = "POCD_HD000040"
+
+# Fast lookups: CDA elements live in urn:hl7-org:v3, so lxml's C-level iterchildren(tag)
+# does the filtering (the generic helpers compare local names in Python, which made
+# header reading 5x slower than the XML parse itself; see bench/bench_cda.py).
+_HL7_PREFIX = "{" + HL7 + "}"
+
+
+def child(element: etree._Element, name: str) -> etree._Element | None:
+    tag = element.tag
+    if isinstance(tag, str) and tag.startswith(_HL7_PREFIX):
+        return next(element.iterchildren(_HL7_PREFIX + name), None)
+    return _any_child(element, name)
+
+
+def children(element: etree._Element, name: str) -> list[etree._Element]:
+    tag = element.tag
+    if isinstance(tag, str) and tag.startswith(_HL7_PREFIX):
+        return list(element.iterchildren(_HL7_PREFIX + name))
+    return _any_children(element, name)
+
+
+def path_of(element: etree._Element) -> str:
+    """Same readable form as ``xml.path_of`` (local names, [n] only when repeated)."""
+    parts: list[str] = []
+    node: etree._Element | None = element
+    while node is not None:
+        tag = node.tag
+        if not isinstance(tag, str):
+            return _any_path(element)
+        name = tag.rpartition("}")[2]
+        parent = node.getparent()
+        if parent is not None:
+            same = list(parent.iterchildren(tag))
+            if len(same) > 1:
+                name = f"{name}[{same.index(node) + 1}]"
+        parts.append(name)
+        node = parent
+    return "/" + "/".join(reversed(parts))
+
 
 # label -> (min, max); max None = unbounded.  Labels are what the user reads.
 HEADER_ELEMENTS: Mapping[str, tuple[int, int | None]] = {
@@ -79,7 +122,7 @@ class Level1Body:
     media_type: str
     representation: str
     location: str
-    size: int = 0  # decoded bytes
+    size: int = 0  # decoded bytes (exact up to 64 KiB of text, estimated beyond)
     is_pdf: bool = False
     defect: str = ""  # why it is not a usable PDF ('' when it is)
 
@@ -101,6 +144,7 @@ class CdaFacts:
     confidentiality_system: str
     language_code: str
     template_ids: tuple[str, ...]
+    template_versions: Mapping[str, str]  # templateId root -> extension (model version), when given
     header_counts: Mapping[str, int]
     body: str  # nonXMLBody | structuredBody | ''
     level1: Level1Body | None
@@ -183,11 +227,9 @@ def _decode_pdf(text_element: etree._Element) -> tuple[int, bool, str]:
 
     Decoding the whole body would cost more than parsing the XML (bench/bench_cda.py):
     the header (%PDF-), the trailer (%%EOF, startxref) and the base64 alphabet of those
-    ends are checked, and the size is computed from the character count."""
+    ends are checked; a body truncated or cut inside shows as a missing trailer."""
     raw = text_element.text or ""
-    whitespace = sum(raw.count(c) for c in " \t\r\n")
-    count = len(raw) - whitespace
-    if count == 0:
+    if not raw or raw.isspace():  # isspace stops at the first base64 character: no copy
         return 0, False, "the text is empty"
     head = "".join(raw[:256].split())[:64]
     head = head[: len(head) - len(head) % 4]
@@ -197,9 +239,11 @@ def _decode_pdf(text_element: etree._Element) -> tuple[int, bool, str]:
         last = binascii.a2b_base64(tail.encode("ascii"), strict_mode=True)
     except (binascii.Error, ValueError, UnicodeEncodeError):
         return 0, False, "the text is not valid base64"
-    if count % 4:
-        return 0, False, "the base64 text is truncated (length not a multiple of 4)"
-    size = count // 4 * 3 - (len(tail) - len(tail.rstrip("=")))
+    # size: exact up to 64 KiB of text; beyond, extrapolated from the whitespace density
+    # of the first 8 KiB (counting every character of a large body costs a parse)
+    sample = raw if len(raw) <= 65536 else raw[:8192]
+    density = sum(sample.count(c) for c in " \t\r\n") / len(sample)
+    size = round(len(raw) * (1 - density)) // 4 * 3 - (len(tail) - len(tail.rstrip("=")))
     if not first.lstrip(b"\r\n\t ").startswith(b"%PDF-"):
         return size, False, "the decoded content does not start with %PDF-"
     if b"%%EOF" not in last:
@@ -320,7 +364,9 @@ def read_cda(root: etree._Element, source_bytes: bytes = b"") -> CdaFacts | None
         for pid in children(patient_role, "id"):
             root_oid, extension = pid.get("root", ""), pid.get("extension", "")
             patient_ids.append((root_oid, extension))
-            if root_oid in INS_OIDS:
+            # Every id under the INS arc is an occurrence, so that INS-OID also sees the
+            # obsolete INS-C (.4.2) and the wrong OIDs some code uses (.4.5).
+            if root_oid in INS_OIDS or root_oid.startswith(INS_ARC):
                 identities.append(IdentityOccurrence(
                     matricule=extension, oid=root_oid, location=path_of(pid),
                     source="cda-recordTarget", traits=traits,
@@ -343,6 +389,8 @@ def read_cda(root: etree._Element, source_bytes: bytes = b"") -> CdaFacts | None
         confidentiality_system=_value(confidentiality, "codeSystem"),
         language_code=_value(one("languageCode"), "code"),
         template_ids=templates,
+        template_versions={t.get("root", ""): t.get("extension", "") for t in by_name.get("templateId", ())
+                           if t.get("extension")},
         header_counts=counts,
         body=body_kind,
         level1=level1,
@@ -374,8 +422,7 @@ def parse_cda(source: Source) -> Parsed:
     facts = read_cda(root, source.data)
     if facts is None:
         return Parsed(problems=[Problem("no ClinicalDocument element found", path_of(root))], identity=source.sha256)
-    if facts.id_root:
-        identity = hashlib.sha256(f"cda\n{facts.id_root}\n{facts.id_extension}".encode()).hexdigest()
-    else:
-        identity = xml_identity(source)
+    # the document id (root+extension) names the document whatever its formatting
+    identity = (hashlib.sha256(f"cda\n{facts.id_root}\n{facts.id_extension}".encode()).hexdigest()
+                if facts.id_root else xml_identity(source))
     return Parsed(facts=facts, identity=identity)

@@ -58,10 +58,15 @@ def sniff(source: Source) -> Kind:
         return Kind.XDS_SUBMISSION
     if stripped.startswith(b"--") and b"RegistryResponse" in head:
         return Kind.XDS_RESPONSE
-    if _looks_like_headers(stripped):
-        if b"ProvideAndRegisterDocumentSetRequest" in head and b"multipart/related" in head.lower():
-            return Kind.XDS_SUBMISSION
-        return Kind.MSS_MESSAGE
+    names = _header_names(stripped)
+    if names is not None:
+        if b"multipart/related" in head.lower():  # an HTTP capture of an MTOM exchange
+            if b"ProvideAndRegisterDocumentSetRequest" in head:
+                return Kind.XDS_SUBMISSION
+            if b"RegistryResponse" in head:
+                return Kind.XDS_RESPONSE
+        if b"from" in names and names & {b"to", b"subject", b"date", b"mime-version"}:
+            return Kind.MSS_MESSAGE
     first_line = stripped.split(b"\n", 1)[0].strip().decode("utf-8", "replace").replace(" ", "").lower()
     if first_line == USAGE_HEADER:
         return Kind.USAGE_EXPORT
@@ -180,9 +185,9 @@ def _sniff_broken_xml(head: bytes) -> Kind:
     return Kind.UNKNOWN
 
 
-def _looks_like_headers(data: bytes) -> bool:
-    """An RFC 5322 header block: header lines up to a blank line, with From and one of
-    To/Subject/Date/MIME-Version among them."""
+def _header_names(data: bytes) -> set[bytes] | None:
+    """Lower-cased field names of a leading RFC 5322 / HTTP header block, or None when
+    the data does not start with one."""
     block = data.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
     lines = block.replace(b"\r\n", b"\n").split(b"\n")
     names: set[bytes] = set()
@@ -192,6 +197,6 @@ def _looks_like_headers(data: bytes) -> bool:
         if line[:1] in (b" ", b"\t"):
             continue  # folded continuation
         if not _HEADER_LINE.match(line):
-            return False
+            return None
         names.add(line.split(b":", 1)[0].strip().lower())
-    return b"from" in names and bool(names & {b"to", b"subject", b"date", b"mime-version"})
+    return names or None

@@ -85,6 +85,7 @@ class Vihf:
     signature: SignatureCheck
     signer_subject: str = ""
     signer_issuer: str = ""
+    signer_can_sign: bool = False  # KeyUsage digitalSignature or nonRepudiation, not a CA
 
     def first(self, name: str) -> str:
         values = self.attributes.get(name, ())
@@ -239,11 +240,22 @@ def _read_vihf(assertion: etree._Element) -> Vihf:
     subject = child(assertion, "Subject")
     signature = verify_enveloped(assertion)
     signer_subject = signer_issuer = ""
+    can_sign = False
     if signature.certificate_der:
         from cryptography import x509
 
         cert = x509.load_der_x509_certificate(signature.certificate_der)
         signer_subject, signer_issuer = cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()
+        try:
+            usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+            can_sign = usage.digital_signature or usage.content_commitment
+        except x509.ExtensionNotFound:
+            can_sign = True  # no KeyUsage: not restricted (PKI-USAGE judges the profile)
+        try:
+            if cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+                can_sign = False
+        except x509.ExtensionNotFound:
+            pass
     version = attributes.get("VIHF_Version", ("",))
     return Vihf(
         location=path_of(assertion),
@@ -254,6 +266,7 @@ def _read_vihf(assertion: etree._Element) -> Vihf:
         signature=signature,
         signer_subject=signer_subject,
         signer_issuer=signer_issuer,
+        signer_can_sign=can_sign,
     )
 
 
@@ -411,10 +424,9 @@ def parse_submission(source: Source) -> Parsed:
 
 @parser(Kind.XDS_RESPONSE)
 def parse_response(source: Source) -> Parsed:
-    try:
-        root = source.xml()
-    except XmlError as exc:
-        return Parsed(problems=[Problem(f"not well-formed XML: {exc}")], identity=source.sha256)
+    root, _, _, problems = _envelope(source)  # plain XML or an MTOM multipart answer
+    if root is None:
+        return Parsed(problems=[Problem(p) for p in problems], identity=source.sha256)
     response = root if local_name(root) == "RegistryResponse" else next(
         (e for e in root.iter() if isinstance(e.tag, str) and local_name(e) == "RegistryResponse"), None)
     if response is None:
@@ -428,4 +440,4 @@ def parse_response(source: Source) -> Parsed:
         status=response.get("status", ""), errors=errors,
         relates_to=(relates.text or "").strip() if relates is not None else "", location=path_of(response),
     )
-    return Parsed(facts=facts, identity=xml_identity(source))
+    return Parsed(facts=facts, problems=[Problem(p) for p in problems], identity=xml_identity(source))

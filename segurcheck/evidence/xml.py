@@ -6,6 +6,7 @@ is fetched from the network (ARCHITECTURE.md, hard rules for untrusted input).
 
 from __future__ import annotations
 
+import re
 import threading
 
 from lxml import etree
@@ -57,48 +58,49 @@ def parse_xml(data: bytes, *, recover: bool = False) -> etree._Element:
 def local_name(element: etree._Element) -> str:
     """Tag without namespace ('' for comments and processing instructions)."""
     tag = element.tag
-    if not isinstance(tag, str):
+    if tag.__class__ is not str:
         return ""
-    return tag.rsplit("}", 1)[-1]
+    return tag.rpartition("}")[2]  # type: ignore[union-attr]
 
 
 def namespace(element: etree._Element) -> str:
     tag = element.tag
-    if not isinstance(tag, str) or not tag.startswith("{"):
+    if tag.__class__ is not str or not tag.startswith("{"):  # type: ignore[union-attr]
         return ""
-    return tag[1:].split("}", 1)[0]
+    return tag[1:].partition("}")[0]  # type: ignore[index]
+
+
+_NS = re.compile(r"\{[^}]*\}")
 
 
 def path_of(element: etree._Element) -> str:
-    """A readable location: /Envelope/Body/RESULTAT[1]/... with local names only,
-    so it does not depend on the prefixes a producer chose."""
-    parts: list[str] = []
-    node: etree._Element | None = element
-    while node is not None:
-        name = local_name(node)
-        parent = node.getparent()
-        if parent is not None:
-            same = [c for c in parent if local_name(c) == name]
-            if len(same) > 1:
-                name = f"{name}[{same.index(node) + 1}]"
-        parts.append(name)
-        node = parent
-    return "/" + "/".join(reversed(parts))
+    """A readable location: /Envelope/Body/RESULTAT/... with local names only (and
+    [n] where siblings share a name), so it does not depend on the prefixes a
+    producer chose.  Built by lxml in C: locations are computed for every finding."""
+    tree = element.getroottree()
+    root = tree.getroot()
+    if element is root:
+        return "/" + local_name(root)
+    return "/" + local_name(root) + "/" + _NS.sub("", tree.getelementpath(element))
 
 
 def children(element: etree._Element, name: str) -> list[etree._Element]:
     """Direct children with this local name, whatever their namespace."""
-    return [c for c in element if isinstance(c.tag, str) and local_name(c) == name]
+    suffix = "}" + name
+    return [c for c in element if c.tag.__class__ is str and (c.tag == name or c.tag.endswith(suffix))]  # type: ignore[union-attr]
 
 
 def child(element: etree._Element, name: str) -> etree._Element | None:
-    found = children(element, name)
-    return found[0] if found else None
+    suffix = "}" + name
+    for c in element:
+        if c.tag.__class__ is str and (c.tag == name or c.tag.endswith(suffix)):  # type: ignore[union-attr]
+            return c
+    return None
 
 
 def descendants(element: etree._Element, name: str) -> list[etree._Element]:
-    """All descendants with this local name, whatever their namespace."""
-    return [e for e in element.iter() if isinstance(e.tag, str) and local_name(e) == name]
+    """All descendants with this local name, whatever their namespace (C-level scan)."""
+    return list(element.iter("{*}" + name))
 
 
 def text(element: etree._Element | None) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 
 from ..engine.context import Context
 from ..engine.vocabulary import Subject, Verdict, predicate
-from ..evidence.cda import HEADER_ELEMENTS, LEVEL1_TEMPLATE, CdaFacts
+from ..evidence.cda import HEADER_ELEMENTS, INS_OIDS, LEVEL1_TEMPLATE, CdaFacts
+from ..masking import mask_matricule
 from ..valuesets import value_set
 
 RPPS_ROOT = "1.2.250.1.71.4.2.1"
@@ -110,7 +111,10 @@ def cda_author_ids(
         wrong_root = person.root not in accepted
         wrong_form = pattern is not None and not pattern.fullmatch(person.extension)
         if wrong_root or wrong_form or not person.extension:
-            bad.append(f"{person.role} {person.root or '(no root)'}/{person.extension or '(no extension)'}")
+            shown = person.extension
+            if person.root in INS_OIDS and not ctx.options.show_identities:
+                shown = mask_matricule(shown)  # a patient's INS, never shown in full
+            bad.append(f"{person.role} {person.root or '(no root)'}/{shown or '(no extension)'}")
             location = location or person.location
     return Verdict.check(not bad, location or facts.location, ids="; ".join(bad) or "-", count=len(facts.professionals))
 
@@ -147,8 +151,6 @@ def cda_schematron(subject: Subject, ctx: Context, *, max_listed: int = 20, **_:
     facts = cda_facts(subject)
     if facts is None or not facts.document_xml:
         return _not_parsed(subject)
-    if schematrons.errors:
-        return Verdict.error(facts.location, error="; ".join(schematrons.errors))
     document = facts.document_xml
     if facts.auto_presentable:  # validate the ClinicalDocument, not the stylesheet around it
         from lxml import etree
@@ -158,9 +160,14 @@ def cda_schematron(subject: Subject, ctx: Context, *, max_listed: int = 20, **_:
 
         found = find_clinical_document(parse_xml(document))
         document = etree.tostring(found) if found is not None else document
-    failures = schematrons.validate(document)
+    failures, run_errors = schematrons.validate(document, facts.template_ids, facts.code, facts.template_versions)
     listed = "; ".join(f"[{f.schema}{' ' + f.id if f.id else ''}] {f.message} @ {f.location}"
                        for f in failures[:max_listed])
     more = f" (+{len(failures) - max_listed})" if len(failures) > max_listed else ""
+    problems = schematrons.problems_for(facts.template_ids, facts.code, facts.template_versions) + run_errors
+    if problems:  # one error naming what is missing, never a wall of failures caused by it
+        return Verdict.error(facts.location, error="; ".join(problems)
+                             + f"; {len(failures)} other assertion(s) failed" + (f": {listed}{more}" if failures else ""),
+                             count=len(failures), failures=listed + more or "-")
     return Verdict.check(not failures, failures[0].location if failures else facts.location,
                          count=len(failures), failures=listed + more or "-")

@@ -16,10 +16,21 @@ from ..engine.vocabulary import Subject, Verdict, predicate
 from ..evidence.cda import INS_OIDS
 from ..evidence.ebrim import RegistryObject
 from ..evidence.xds import CxId, Vihf, XdsResponseFacts, XdsSubmissionFacts
+from ..masking import mask_matricule
 from ..model import Kind
 from ..valuesets import value_set
 
 RESOURCE_ID = "urn:oasis:names:tc:xacml:2.0:resource:resource-id"
+N1_FORMAT = "urn:ihe:iti:xds-sd:pdf:2008"
+
+
+def _shown(value: str, ctx: Context) -> str:
+    """A patient identifier (CX or bare) as it may appear in a message: its id part
+    masked unless the user asked to see identities (BUNDLE.md)."""
+    if ctx.options.show_identities or not value:
+        return value
+    head, sep, rest = value.partition("^")
+    return mask_matricule(head) + sep + rest
 
 
 def _submission(subject: Subject) -> XdsSubmissionFacts | None:
@@ -52,7 +63,7 @@ def xds_patient_id_form(subject: Subject, ctx: Context, *, oids: list[str] | Non
         ok = (cx is not None and len(cx.id) == 15 and cx.oid in accepted and cx.oid_type == "ISO"
               and cx.type_code == "NH")
         if not ok:
-            bad.append(f"{label} {obj.id}: {obj.patient_id or '(absent)'}")
+            bad.append(f"{label} {obj.id}: {_shown(obj.patient_id, ctx) or '(absent)'}")
             location = location or obj.location
     return Verdict.check(not bad, location, values="; ".join(bad) or "-")
 
@@ -117,9 +128,12 @@ def xds_codes_in_valuesets(subject: Subject, ctx: Context, *, sets: dict[str, st
                 scheme_of = [(c.code, c.scheme) for c in entry.codes.get(attribute, ())]
             for code, scheme in scheme_of:
                 system = scheme.split("&")[1] if "&" in scheme else scheme
-                if not vs.contains(code, system) and not vs.contains(code):
-                    outside.append(f"{entry.id} {attribute} {code}@{system or '?'} not in {vs.label()}")
-                    location = location or entry.location
+                if vs.contains(code, system) or (not system and vs.contains(code)):
+                    continue
+                systems = sorted(sys for c, sys in vs.codes if c == code)
+                detail = f" (its code system is {', '.join(systems)})" if systems else ""
+                outside.append(f"{entry.id} {attribute} {code}@{system or '?'} not in {vs.label()}{detail}")
+                location = location or entry.location
         for attribute in presence_only or ():
             if not entry.codes.get(attribute):
                 outside.append(f"{entry.id} {attribute} absent (its value set is not shipped: presence only)")
@@ -192,6 +206,15 @@ def xds_matches_cda(subject: Subject, ctx: Context, **_: Any) -> Verdict:
             creation = entry.slot("creationTime")
             if creation and cda.effective_time and not _same_time(creation, cda.effective_time):
                 found.append(f"creationTime {creation} != CDA effectiveTime {cda.effective_time}")
+            for slot, value in (("serviceStartTime", cda.service_start), ("serviceStopTime", cda.service_stop)):
+                if entry.slot(slot) and value and not _same_time(entry.slot(slot), value):
+                    found.append(f"{slot} {entry.slot(slot)} != CDA serviceEvent {value}")
+            format_code = entry.code("formatCode")
+            if cda.body == "nonXMLBody" and format_code is not None and format_code.code != N1_FORMAT:
+                found.append(f"formatCode {format_code.code} for a level-1 document (expected {N1_FORMAT})")
+            wanted_mime = "application/xslt+xml" if cda.auto_presentable else "text/xml"
+            if entry.mime_type and entry.mime_type != wanted_mime:
+                found.append(f"mimeType {entry.mime_type} (expected {wanted_mime})")
         if found:
             diffs.append(f"{document.id}: " + ", ".join(found))
             location = location or entry.location
@@ -218,7 +241,7 @@ def xds_response_success(subject: Subject, ctx: Context, **_: Any) -> Verdict:
         folder = subject.item.path.split("!")[0].rpartition("/")[0]
         linked = [r for p, r in responses if not r.relates_to and p.split("!")[0].rpartition("/")[0] == folder]
     if not linked:
-        return Verdict.fail(status="no response", errors=f"no RegistryResponse relates to {facts.message_id or 'it'}")
+        return Verdict.fail(status="none", errors=f"no RegistryResponse relates to {facts.message_id or 'it'}")
     worst = next((r for r in linked if not r.success), linked[0])
     return Verdict.check(worst.success, worst.location, status=worst.status, errors="; ".join(worst.errors) or "-")
 
@@ -268,8 +291,8 @@ def vihf_patient_matches(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     wanted = {(c.id, c.oid) for c in patient_ids if c is not None}
     got = (resource.id, resource.oid) if resource is not None else None
     return Verdict.check(got is not None and wanted == {got}, vihf.location,
-                         resource_id=vihf.first(RESOURCE_ID) or "(absent)",
-                         patient_ids=", ".join(sorted(f"{a}/{b}" for a, b in wanted)) or "(none)")
+                         resource_id=_shown(vihf.first(RESOURCE_ID), ctx) or "(absent)",
+                         patient_ids=", ".join(sorted(f"{_shown(a, ctx)}/{b}" for a, b in wanted)) or "(none)")
 
 
 @predicate("vihf_real_user")
@@ -308,8 +331,11 @@ def vihf_signed_by_org(subject: Subject, ctx: Context, *, issuer_markers: list[s
     markers = issuer_markers or ["IGC-SANTE", "ORGANISATIONS"]
     upper = vihf.signer_issuer.upper()
     missing = [m for m in markers if m.upper() not in upper]
-    return Verdict.check(not missing, vihf.location, signer=vihf.signer_subject, issuer=vihf.signer_issuer,
-                         reason=f"issuer lacks {', '.join(missing)}" if missing else "-")
+    reasons = [f"the signer's issuer ({vihf.signer_issuer}) lacks {', '.join(missing)}"] if missing else []
+    if not vihf.signer_can_sign:
+        reasons.append("the signer certificate is not meant for signing (KeyUsage or CA)")
+    return Verdict.check(not reasons, vihf.location, signer=vihf.signer_subject, issuer=vihf.signer_issuer,
+                         reason="; ".join(reasons) or "-")
 
 
 @predicate("dmp_ins_qualified")
@@ -325,7 +351,7 @@ def dmp_ins_qualified(subject: Subject, ctx: Context, *, oids: list[str] | None 
     for label, obj in _objects(facts):
         cx = CxId.parse(obj.patient_id)
         if cx is None or cx.oid not in accepted:
-            reasons.append(f"{label} {obj.id} patientId is not an INS ({obj.patient_id or 'absent'})")
+            reasons.append(f"{label} {obj.id} patientId is not an INS ({_shown(obj.patient_id, ctx) or 'absent'})")
         else:
             matricules.add(cx.id)
     for document in facts.documents:

@@ -26,8 +26,8 @@ def _facts(path: Path) -> CdaFacts:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_official_examples_pass_structure_rules(real_data: Path, name: str) -> None:
-    facts = _facts(real_data / "cda" / name)
+def test_official_examples_pass_structure_rules(shared_data: Path, name: str) -> None:
+    facts = _facts(shared_data / "cda" / name)
     subject = Subject(evidence=name, key="", value=facts)
     ctx = Context((), Dossier())
     assert cda_parsed(subject, ctx).status is Status.PASS
@@ -38,19 +38,20 @@ def test_official_examples_pass_structure_rules(real_data: Path, name: str) -> N
     assert level1.status is expected, level1.observed
 
 
-def test_auto_presentable_document_found_inside_stylesheet(real_data: Path) -> None:
-    facts = _facts(real_data / "cda" / "BIO-CR-BIO_2021.01_Auto-Presentable.xml")
+def test_auto_presentable_document_found_inside_stylesheet(shared_data: Path) -> None:
+    facts = _facts(shared_data / "cda" / "BIO-CR-BIO_2021.01_Auto-Presentable.xml")
     assert facts.auto_presentable and facts.location.endswith("/Contenu/ClinicalDocument")
     assert facts.code == "11502-2"
 
 
-def test_n1_pdf_really_decodes(real_data: Path) -> None:
-    facts = _facts(real_data / "cda" / "DOC_NON_STRUCTURE_CDA-R2-N1.xml")
-    assert facts.level1 is not None and facts.level1.is_pdf and facts.level1.size == 326650
+def test_n1_pdf_really_decodes(shared_data: Path) -> None:
+    facts = _facts(shared_data / "cda" / "DOC_NON_STRUCTURE_CDA-R2-N1.xml")
+    assert facts.level1 is not None and facts.level1.is_pdf
+    assert abs(facts.level1.size - 326650) < 3300  # estimated beyond 64 KiB of text (within 1 %)
 
 
-def test_identity_occurrence_with_traits(real_data: Path) -> None:
-    facts = _facts(real_data / "cda" / "LDL-SES_2022.01.xml")
+def test_identity_occurrence_with_traits(shared_data: Path) -> None:
+    facts = _facts(shared_data / "cda" / "LDL-SES_2022.01.xml")
     (ins,) = facts.identities
     assert (ins.matricule, ins.oid, ins.source) == ("279035121518989", "1.2.250.1.213.1.4.10", "cda-recordTarget")
     assert ins.traits is not None
@@ -59,8 +60,8 @@ def test_identity_occurrence_with_traits(real_data: Path) -> None:
     assert (ins.traits.sex, ins.traits.birth_date, ins.traits.birth_place) == ("F", "1979-03-28", "51215")
 
 
-def test_identity_is_document_id_not_bytes(real_data: Path) -> None:
-    data = (real_data / "cda" / "VAC_2023.01.xml").read_bytes()
+def test_identity_is_document_id_not_bytes(shared_data: Path) -> None:
+    data = (shared_data / "cda" / "VAC_2023.01.xml").read_bytes()
     a = parse_cda(Source("a.xml", data)).identity
     b = parse_cda(Source("b.xml", data.replace(b"<title>", b"\n  <title>", 1))).identity
     assert a == b

@@ -58,3 +58,43 @@ def test_signature_value_tamper_detected() -> None:
 def test_every_generated_submission_parses(bundle: str) -> None:
     facts, _ = _facts(bundle)
     assert facts.metadata.entries and facts.documents
+
+
+def test_response_in_mtom_multipart() -> None:
+    from segurcheck.evidence.xds import XdsResponseFacts, parse_response
+
+    body = (BUNDLES / "dmp-clean" / "dmp" / "iti41-response.xml").read_bytes()
+    wrapped = (b"--uuid:b1\r\nContent-Type: application/xop+xml; type=\"application/soap+xml\"\r\n"
+               b"Content-ID: <root>\r\n\r\n" + body + b"\r\n--uuid:b1--\r\n")
+    parsed = parse_response(Source("resp", wrapped))
+    assert isinstance(parsed.facts, XdsResponseFacts) and parsed.facts.success
+    assert parsed.facts.relates_to.endswith("000000000041")
+
+
+def test_plain_soap_with_inline_document() -> None:
+    import base64
+
+    document = dmp_bundles.cda()
+    soap = dmp_bundles.envelope(document).replace(
+        b'<xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" href="cid:doc1@medidpi.example"/>',
+        base64.b64encode(document))
+    parsed = parse_submission(Source("plain.xml", soap))
+    facts = parsed.facts
+    assert isinstance(facts, XdsSubmissionFacts) and not facts.mtom
+    assert facts.documents[0].source == "inline" and facts.documents[0].size == len(document)
+    assert facts.documents[0].cda is not None
+    assert facts.vihf is not None and facts.vihf.signature.status == "absent"  # generated unsigned here
+
+
+def test_patient_ids_masked_in_observed_values() -> None:
+    from segurcheck.engine.context import Context, RunOptions
+    from segurcheck.engine.vocabulary import Subject
+    from segurcheck.model import Dossier
+    from segurcheck.predicates.dmp import vihf_patient_matches
+
+    facts, _ = _facts("dmp-vihf-other-patient")
+    subject = Subject(evidence="r", key="", value=facts)
+    masked = vihf_patient_matches(subject, Context((), Dossier()))
+    assert "279035121518989" not in str(masked.observed) and "2790" in masked.observed["patient_ids"]
+    shown = vihf_patient_matches(subject, Context((), Dossier(), options=RunOptions(show_identities=True)))
+    assert "279035121518989" in shown.observed["patient_ids"]

@@ -11,8 +11,8 @@ WRAP = (b'<w xmlns="urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0" '
         b'xmlns:ns3="urn:oasis:names:tc:ebxml-regrep:xsd:lcm:3.0">%s</w>')
 
 
-def test_real_xdm_metadata(real_data: Path) -> None:
-    data = (real_data / "xds" / "METADATA.XML").read_bytes()
+def test_real_xdm_metadata(shared_data: Path) -> None:
+    data = (shared_data / "xds" / "METADATA.XML").read_bytes()
     meta = read_submission(parse_xml(WRAP % data))
     assert [e.id for e in meta.entries] == ["DocumentKOS", "Signature01"]
     kos = meta.entries[0]

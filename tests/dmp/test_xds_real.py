@@ -8,8 +8,8 @@ from segurcheck.evidence.base import Source
 from segurcheck.evidence.xds import XdsSubmissionFacts, parse_submission
 
 
-def test_publication_parsed_with_defects_reported(real_data: Path) -> None:
-    parsed = parse_submission(Source("publication.xml", (real_data / "xds" / "publication.xml").read_bytes()))
+def test_publication_parsed_with_defects_reported(shared_data: Path) -> None:
+    parsed = parse_submission(Source("publication.xml", (shared_data / "xds" / "publication.xml").read_bytes()))
     facts = parsed.facts
     assert isinstance(facts, XdsSubmissionFacts)
     messages = " | ".join(p.message for p in parsed.problems)

@@ -1,0 +1,1 @@
+"""Sub-commands whose logic is more than glue (kept out of cli.py)."""
