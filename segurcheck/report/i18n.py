@@ -126,7 +126,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Oui\u00a0: aucune exigence en échec ni sans preuve obligatoire.",
         "Yes: no requirement failing or missing a mandatory proof.",
     ),
-    "cov_answer_no": ("Non\u00a0: exigences en échec ou sans preuve obligatoire\u00a0:", "No: requirements failing or missing a mandatory proof:"),
+    "cov_answer_no": (
+        "Non\u00a0: exigences en échec ou sans preuve obligatoire\u00a0:",
+        "No: requirements failing or missing a mandatory proof:",
+    ),
     "cov_covered": ("vérifiées ou preuve fournie", "verified or proof supplied"),
     "cov_gaps": ("en échec ou preuve manquante", "failing or proof missing"),
     "cov_outside": ("non couvertes par l'outil", "not covered by the tool"),

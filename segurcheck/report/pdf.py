@@ -1,13 +1,16 @@
 """The PDF report: the HTML template in print mode, rendered by WeasyPrint.
 
-The renderer may load nothing but the tool's own templates and assets: the
-``url_fetcher`` refuses every URL that is not a ``file:`` URL inside the templates
-folder (no network, no file of the bundle, no file elsewhere on disk), and every call
-it receives can be recorded so tests can prove it.
+The renderer may load nothing but the tool's own templates and assets: the URL
+fetcher refuses every URL that is not a ``file:`` URL inside the templates folder
+(no network, no file of the bundle, no file elsewhere on disk) and never calls
+WeasyPrint's own fetcher; every URL it is asked for can be recorded so tests can
+prove it.  WeasyPrint 67+ wants a ``URLFetcher`` object, older versions a function
+returning a dict: both are provided.
 """
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,22 +25,45 @@ class FetchRefused(ValueError):
     """WeasyPrint turns this into a skipped resource, never a network request."""
 
 
-def confined_fetcher(root: Path, log: list[str] | None = None) -> Callable[..., dict[str, Any]]:
-    """A WeasyPrint ``url_fetcher`` that serves only files under ``root``."""
+def confined_read(root: Path, url: str, log: list[str] | None = None) -> tuple[bytes, str, str]:
+    """Bytes, MIME type and final URL of a file under ``root``; ``FetchRefused`` otherwise."""
+    if log is not None:
+        log.append(url)
+    parsed = urlparse(url)
+    if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+        raise FetchRefused(f"refused non-local resource: {url[:200]}")
     base = root.resolve()
+    target = Path(unquote(parsed.path)).resolve()
+    if not target.is_relative_to(base) or not target.is_file():
+        raise FetchRefused(f"refused file outside the templates: {url[:200]}")
+    mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    return target.read_bytes(), mime, target.as_uri()
+
+
+def confined_fetcher(root: Path, log: list[str] | None = None) -> Callable[..., dict[str, Any]]:
+    """A function fetcher (WeasyPrint < 67 style, and handy for tests)."""
 
     def fetch(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-        if log is not None:
-            log.append(url)
-        parsed = urlparse(url)
-        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
-            raise FetchRefused(f"refused non-local resource: {url[:200]}")
-        target = Path(unquote(parsed.path)).resolve()
-        if not target.is_relative_to(base) or not target.is_file():
-            raise FetchRefused(f"refused file outside the templates: {url[:200]}")
-        return {"string": target.read_bytes(), "redirected_url": target.as_uri()}
+        data, mime, final = confined_read(root, url, log)
+        return {"string": data, "mime_type": mime, "redirected_url": final}
 
     return fetch
+
+
+def _weasyprint_fetcher(root: Path, log: list[str] | None) -> Any:
+    try:
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+    except ImportError:  # WeasyPrint < 67: plain functions
+        return confined_fetcher(root, log)
+
+    class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves the templates folder, refuses everything else, never opens a socket."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            data, mime, final = confined_read(root, url, log)
+            return URLFetcherResponse(final, body=data, headers={"Content-Type": mime})
+
+    return ConfinedFetcher(allowed_protocols=("file",), allow_redirects=False)
 
 
 def pdf_bytes(report: Report, fetch_log: list[str] | None = None) -> bytes:
@@ -46,7 +72,7 @@ def pdf_bytes(report: Report, fetch_log: list[str] | None = None) -> bytes:
 
     root = templates_dir()
     html = render(report, "pdf")
-    document = HTML(string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=confined_fetcher(root, fetch_log))
+    document = HTML(string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=_weasyprint_fetcher(root, fetch_log))
     data: bytes = document.write_pdf()
     return data
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from report_samples import base_results, many_findings, result, sample_report
 
-from segurcheck.model import Kind, Severity, Status
+from segurcheck.model import EvidenceSummary, Kind, Problem, Severity, Status
 from segurcheck.report.html import proof_href, render_html, write_html
 from segurcheck.report.i18n import STRINGS
 from segurcheck.report.pdf import FetchRefused, confined_fetcher, pdf_bytes
@@ -39,7 +39,9 @@ def hostile_report():
         ("Proof", "Proof"), ("supplied", "supplied"),
         observed={"requirement": "DMP/CONF.03", "files": f"{JS_LINK}, proofs/{XSS_IMG}.mp4"},
     )
-    return replace(sample_report("en"), results=(*results, hostile, proof))
+    evidence = EvidenceSummary(f"odd/{XSS_IMG}{XSS_CSS}.xml", Kind.UNKNOWN, 12, "0" * 64, (Problem(XSS_TITLE),))
+    report = sample_report("en")
+    return replace(report, results=(*results, hostile, proof), evidence=(*report.evidence, evidence))
 
 
 def test_french_by_default_and_english_on_request():
@@ -154,12 +156,31 @@ def test_pdf_renderer_fetches_nothing_outside_templates(tmp_path: Path):
     data = pdf_bytes(replace(report, results=(*report.results, hostile_css)), log)
     assert data.startswith(b"%PDF")
     root = templates_dir().resolve().as_uri()
-    assert all(url.startswith(root) for url in log), log
+    assert log, "the cover logo is fetched through the confined fetcher"
+    assert all(url.startswith(root + "/") for url in log), log
     fetch = confined_fetcher(templates_dir(), [])
     for url in ("http://evil.example/a.css", "file:///etc/passwd", f"{root}/../../pyproject.toml"):
         with pytest.raises(FetchRefused):
             fetch(url)
     assert fetch(f"{root}/report.css")["string"].startswith(b"/*")
+
+
+def test_weasyprint_itself_is_refused_outside_templates():
+    from weasyprint import HTML
+
+    from segurcheck.report.pdf import _weasyprint_fetcher
+
+    log: list[str] = []
+    root = templates_dir().resolve()
+    html = ('<img src="http://127.0.0.1:9/x.png"><img src="file:///etc/hostname">'
+            '<link rel="stylesheet" href="../../pyproject.toml"><img src="logo.svg">')
+    pdf = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=_weasyprint_fetcher(root, log)).write_pdf()
+    assert pdf.startswith(b"%PDF")
+    assert any(u.startswith("http://") for u in log) and any(u.endswith("/logo.svg") for u in log)
+    fetcher = _weasyprint_fetcher(root, [])
+    for url in ("http://127.0.0.1:9/x.png", "file:///etc/hostname", (root / ".." / ".." / "pyproject.toml").as_uri()):
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
 
 
 def test_json_html_pdf_agree():
