@@ -213,6 +213,7 @@ def context(report: Report, mode: str, links: str | None = "") -> dict[str, Any]
         "css": _asset("report.css"),
         "print_css": _asset("print.css") if mode == "pdf" else "",
         "script": script,
+        "logo": "data:image/svg+xml;base64," + base64.b64encode(_asset("logo.svg").encode()).decode("ascii"),
         "csp_script": script_hash(script) if script else "",
         "python_version": sys.version.split()[0],
         "platform": platform.platform(terse=True),
