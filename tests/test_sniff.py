@@ -76,3 +76,24 @@ def test_billion_laughs_is_not_expanded() -> None:
     root = source.try_xml()
     text = "".join(root.itertext()) if root is not None else ""
     assert len(text) < 1000
+
+
+def test_der_private_keys_are_recognised_by_structure() -> None:
+    """Unencrypted and encrypted DER keys are keys; a public key is not."""
+    from cryptography.hazmat.primitives import serialization as ser
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from fixtures.gen.testpki import deterministic_rsa_key
+
+    rsa_key = deterministic_rsa_key("sniff-test")
+    ec_key = ec.derive_private_key(12345678901234567890, ec.SECP256R1())
+    keys = [
+        rsa_key.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8, ser.NoEncryption()),
+        rsa_key.private_bytes(ser.Encoding.DER, ser.PrivateFormat.TraditionalOpenSSL, ser.NoEncryption()),
+        ec_key.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8, ser.NoEncryption()),
+        ec_key.private_bytes(ser.Encoding.DER, ser.PrivateFormat.TraditionalOpenSSL, ser.NoEncryption()),
+        rsa_key.private_bytes(ser.Encoding.DER, ser.PrivateFormat.PKCS8, ser.BestAvailableEncryption(b"secret")),
+    ]
+    assert [sniff(Source("k.der", k)) for k in keys] == [Kind.PRIVATE_KEY] * len(keys)
+    public = rsa_key.public_key().public_bytes(ser.Encoding.DER, ser.PublicFormat.SubjectPublicKeyInfo)
+    assert sniff(Source("k.der", public)) is Kind.UNKNOWN

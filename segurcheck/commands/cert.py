@@ -103,7 +103,7 @@ def _read(files: list[Path], console: Console, text: dict[str, str]) -> tuple[
 
 def cert_command(files: list[Path], as_of: dt.date | None, lang: str = "fr", trust_dir: Path | None = None) -> int:
     """Print the analysis of every certificate (and CRL) in ``files``; return the exit code."""
-    console = Console()
+    console = Console(soft_wrap=True)
     text = _LABELS["en" if lang == "en" else "fr"]
     when = as_of or dt.date.today()
     anchors: tuple[TrustAnchor, ...] = load_trust_dir(trust_dir) if trust_dir is not None else ()

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 
 from cryptography import x509
-from cryptography.hazmat.primitives.serialization import load_der_private_key, pkcs7
+from cryptography.hazmat.primitives.serialization import pkcs7
 
 from ..model import Kind
 from .base import Source
@@ -35,6 +36,13 @@ _XDM_METADATA = re.compile(r"^(?:.*/)?IHE_XDM/[^/]+/METADATA\.XML$", re.IGNORECA
 # OIDs recognised in DER without a full ASN.1 parser.
 _OID_PKCS7_DATA = bytes.fromhex("06092a864886f70d010701")  # 1.2.840.113549.1.7.1 (PKCS#12 authSafe)
 _OID_PBES2 = bytes.fromhex("06092a864886f70d01050d")  # 1.2.840.113549.1.5.13 (encrypted PKCS#8)
+_KEY_ALGORITHM_OIDS = (
+    bytes.fromhex("06092a864886f70d010101"),  # rsaEncryption
+    bytes.fromhex("06092a864886f70d01010a"),  # RSASSA-PSS
+    bytes.fromhex("06072a8648ce3d0201"),  # id-ecPublicKey
+    bytes.fromhex("06032b6570"),  # Ed25519
+    bytes.fromhex("06032b6571"),  # Ed448
+)
 
 
 def sniff(source: Source) -> Kind:
@@ -112,23 +120,32 @@ def _sniff_der(source: Source) -> Kind | None:
     except ValueError:
         pass
     try:
-        pkcs7.load_der_pkcs7_certificates(data)
+        with warnings.catch_warnings():  # real p7b files are BER-ordered: accepted quietly
+            warnings.simplefilter("ignore")
+            pkcs7.load_der_pkcs7_certificates(data)
         return Kind.CERTIFICATE
     except ValueError:
         pass
     # PKCS#12: SEQUENCE { INTEGER 3, ContentInfo { id-data ... } } within the first bytes.
     if b"\x02\x01\x03\x30" in data[:12] and _OID_PKCS7_DATA in data[:40]:
         return Kind.PRIVATE_KEY
-    if _OID_PBES2 in data[:32]:
-        return Kind.PRIVATE_KEY
-    try:
-        load_der_private_key(data, password=None)
-        return Kind.PRIVATE_KEY
-    except (ValueError, TypeError):
-        pass
-    except Exception:  # unsupported key types still are keys
+    if _OID_PBES2 in data[:32] or _is_der_private_key(data):
         return Kind.PRIVATE_KEY
     return None
+
+
+def _is_der_private_key(data: bytes) -> bool:
+    """Recognise unencrypted DER keys by structure only, never decoding key material:
+    PKCS#8 (version 0, then a key algorithm OID), PKCS#1 RSA (version 0, then the
+    modulus) and SEC1 EC (version 1, then an OCTET STRING)."""
+    if len(data) < 16 or data[0] != 0x30:
+        return False
+    length_byte = data[1]
+    offset = 2 + (length_byte & 0x7F if length_byte & 0x80 else 0)
+    body = data[offset : offset + 24]
+    if body.startswith(b"\x02\x01\x00\x30"):
+        return any(oid in data[offset : offset + 40] for oid in _KEY_ALGORITHM_OIDS)
+    return body.startswith((b"\x02\x01\x00\x02\x82", b"\x02\x01\x00\x02\x81", b"\x02\x01\x01\x04"))
 
 
 def _soap_kind(root_body_child: str, envelope_text_has_siram: bool) -> Kind:
