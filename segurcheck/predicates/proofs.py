@@ -63,7 +63,7 @@ def proof_supplied(subject: Subject, ctx: Context, **params: Any) -> Verdict:
     entries = manifest_proofs(ctx.manifest).get(req.id, [])
     files = sorted({_norm(f) for e in entries for f in e.files})
     notes = "; ".join(str(e.note) for e in entries if getattr(e, "note", ""))
-    seen = {"requirement": req.id, "nature": req.nature, "expected": kinds.en, "attendu": kinds.fr}
+    seen = {"requirement": req.id, "nature": req.nature, "expected": kinds.en, "expected_fr": kinds.fr}
     if files:
         return Verdict.manual(subject.location, **seen, files=", ".join(files), note=notes,
                               reason=f"proof for {req.id} supplied: {', '.join(files)}")

@@ -220,6 +220,7 @@ def context(report: Report, mode: str, links: str | None = "") -> dict[str, Any]
         "proof_href": lambda p: proof_href(p, links),
         "split_files": split_files,
         "result_requirements": result_requirements,
+        "observed_items": lambda observed: observed_items(observed, lang),
         "human_size": human_size,
     }
 
@@ -254,5 +255,13 @@ def write_html(report: Report, path: Path, bundle_root: Path | None = None) -> N
     path.write_text(render_html(report, bundle_link_base(path, bundle_root)), encoding="utf-8")
 
 
-def observed_items(observed: Mapping[str, str]) -> list[tuple[str, str]]:
-    return sorted(observed.items())
+def observed_items(observed: Mapping[str, str], lang: str) -> list[tuple[str, str]]:
+    """What a rule saw, sorted; a value ``key_fr`` stands in for ``key`` in French
+    (rules may say a value in both languages) and is hidden in English."""
+    items: dict[str, str] = {}
+    for key, value in observed.items():
+        if key.endswith("_fr"):
+            continue
+        localized = observed.get(f"{key}_fr") if lang == "fr" else None
+        items[key] = localized if localized is not None else value
+    return sorted(items.items())

@@ -240,3 +240,11 @@ def test_evidence_inventory_lists_every_item():
     for e in report.evidence:
         assert e.sha256 in html and e.path in html
     assert any(e.kind is Kind.PROOF for e in report.evidence)
+
+
+def test_observed_values_follow_the_language():
+    from segurcheck.report.html import observed_items
+
+    seen = {"expected": "video or screenshots", "expected_fr": "vidéo ou captures d'écran", "requirement": "DMP/UX.11"}
+    assert observed_items(seen, "fr") == [("expected", "vidéo ou captures d'écran"), ("requirement", "DMP/UX.11")]
+    assert observed_items(seen, "en") == [("expected", "video or screenshots"), ("requirement", "DMP/UX.11")]
