@@ -124,7 +124,7 @@ def check(
     report = apply_gating(report, baseline=baseline, waivers=waivers, ignore_waivers=ignore_waivers, err=err)
     from .writers import write_outputs
 
-    written = write_outputs(report, json_path=json_path, html=html, pdf=pdf, sarif=sarif, junit=junit)
+    written = write_outputs(report, json_path=json_path, html=html, pdf=pdf, sarif=sarif, junit=junit, bundle_root=bundle)
     if not written:
         from .report.terminal import print_summary
 
