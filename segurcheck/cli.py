@@ -135,7 +135,7 @@ def check(
         raise fail_usage(str(exc)) from None
     from .writers import write_outputs
 
-    written = write_outputs(report, json_path=json_path, html=html, pdf=pdf, sarif=sarif, junit=junit)
+    written = write_outputs(report, json_path=json_path, html=html, pdf=pdf, sarif=sarif, junit=junit, bundle_root=bundle)
     from .cli_gate import emit_ci
 
     emit_ci(report, bundle, gitlab, markdown)

@@ -195,6 +195,15 @@ class RequirementCoverage:
 
 
 @dataclass(frozen=True)
+class ProofRef:
+    """A proof the manifest declares: which files prove which requirement."""
+
+    requirement: str
+    files: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything a run concluded.  Built once, then only viewed or re-labelled."""
 
@@ -210,6 +219,7 @@ class Report:
     fixed: tuple[Mapping[str, str], ...] = ()
     notices: tuple[LocalText, ...] = ()
     lang: str = "fr"
+    proofs: tuple[ProofRef, ...] = ()
 
     def count(self, status: Status) -> int:
         return sum(1 for r in self.results if r.status is status)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from .engine.vocabulary import load_plugins
 from .evidence.base import Child, Parsed, Source, parser_for, xml_identity
 from .evidence.sniff import sniff
 from .manifest import MANIFEST_NAMES, Manifest, parse_manifest
-from .model import Dossier, EvidenceItem, EvidenceSummary, Kind, Problem, Report
+from .model import Dossier, EvidenceItem, EvidenceSummary, Kind, Problem, ProofRef, Report
 
 
 @dataclass(frozen=True)
@@ -183,5 +183,14 @@ def run_check(
         results=tuple(results),
         evidence=tuple(EvidenceSummary(i.path, i.kind, i.size, i.sha256, i.problems) for i in items),
         lang=options.lang,
+        proofs=tuple(ProofRef(p.requirement, p.files, p.note) for p in manifest.proofs),
     )
-    return replace(report)
+    return with_coverage(report)
+
+
+def with_coverage(report: Report) -> Report:
+    """(Re)compute the requirement coverage matrix of the dossier's sector pack from the
+    report's results and declared proofs; called again after waivers and baseline."""
+    from .dsr import attach_sector_coverage
+
+    return attach_sector_coverage(report, report)

@@ -15,6 +15,7 @@ def write_outputs(
     pdf: Path | None = None,
     sarif: Path | None = None,
     junit: Path | None = None,
+    bundle_root: Path | None = None,
 ) -> list[Path]:
     """Write each requested format; return the paths written (empty = none asked)."""
     written: list[Path] = []
@@ -36,7 +37,7 @@ def write_outputs(
     if html is not None:
         from .report.html import write_html
 
-        write_html(report, html)
+        write_html(report, html, bundle_root=bundle_root if bundle_root and bundle_root.is_dir() else None)
         written.append(html)
     if pdf is not None:
         from .report.pdf import write_pdf

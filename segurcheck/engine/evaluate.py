@@ -34,6 +34,8 @@ _DEFAULT_MESSAGES: dict[Status, LocalText] = {
 
 def fill(template: str, values: Mapping[str, str]) -> str:
     """Replace ``{name}`` placeholders; unknown ones are left visible, never an error."""
+    if "{" not in template:  # most pass messages: skip the regex (runs for every result)
+        return template
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
@@ -109,7 +111,7 @@ def _scope_reason(rule: Rule, ctx: Context) -> LocalText | None:
 def _make(rule: Rule, severity: Severity, subject: Subject, verdict: Verdict, decided_by: str) -> Result:
     values = dict(verdict.observed)
     template = rule.message_for(verdict.status) or _DEFAULT_MESSAGES.get(verdict.status, rule.message)
-    message = LocalText(fill(template.fr, values), fill(template.en, values))
+    message = template if not values else LocalText(fill(template.fr, values), fill(template.en, values))
     identity = subject.item.identity if subject.item is not None else ""
     return Result(
         rule_id=rule.id,
