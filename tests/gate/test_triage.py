@@ -159,3 +159,29 @@ def test_stat_shortcut_still_notices_a_same_size_rewrite(tmp_path: Path) -> None
     os.utime(target, ns=(old_stat.st_atime_ns, old_stat.st_mtime_ns))  # ...and the old mtime
     again = bundle_identity(tmp_path / "b", {"stat": first.stat, "digest": first.digest})
     assert again.stat != first.stat and again.digest != first.digest  # ctime moved: read and noticed
+
+
+def test_summary_counts_areas_alerts_proofs_and_waivers() -> None:
+    from gate_reports import report, result
+
+    from segurcheck.model import Severity, Status
+    from segurcheck.waivers import apply_waivers, parse_waivers
+
+    rep = report(
+        result("DOSSIER-REAL-PATIENT", "cda/a.xml", area="dossier"),
+        result("INS-KEY", "cda/a.xml"),
+        result("INS-KEY", "cda/b.xml"),
+        result("PKI-EXPIRES-SOON", "c.pem", severity=Severity.MINOR, area="pki"),
+        result("DOSSIER-PROOF-MISSING", "", status=Status.MANUAL, area="dossier"),
+        result("DOSSIER-PROOF-MISSING", "", status=Status.FAIL, area="dossier"),
+        result("DOSSIER-PROOF-MISSING", "", status=Status.PASS, area="dossier"),
+    )
+    waivers = parse_waivers("waivers:\n  - rule: PKI-PRIVATE-KEY\n    evidence: '*'\n    reason: test keys\n"
+                            "    owner: x\n    expires: 2026-01-01\n")
+    row = worker_module.summarize(apply_waivers(rep, waivers, rep.dossier.as_of, ignore=True), ["w.yaml"])
+    assert row["blocking_by_area"] == {"dossier": 2, "ins": 2}
+    assert row["top_rules"][0] == ["INS-KEY", 2]
+    assert row["real_patient"] == 1
+    assert (row["proofs_covered"], row["proofs_total"]) == (2, 3)  # a supplied proof awaiting review counts
+    assert row["waivers_expired"] == 1 and row["waivers_bundled"] == ["w.yaml"]
+    assert any("safety rule" in s for s in row["waivers_suspicious"])
