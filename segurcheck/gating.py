@@ -34,4 +34,8 @@ def apply_gating(
         from .baseline import apply_baseline, load_baseline
 
         report = apply_baseline(report, load_baseline(baseline))
+    if waivers is not None:  # waived results change the requirement coverage
+        from .pipeline import with_coverage
+
+        report = with_coverage(report)
     return report

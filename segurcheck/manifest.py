@@ -100,6 +100,8 @@ def parse_manifest(text: str, path: str = "segur.yaml") -> Manifest:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         raw = _jsonable(yaml.safe_load(text))
+    except ValueError as exc:  # a well-formed but impossible date (2026-02-30)
+        return Manifest(present=True, path=path, errors=(ManifestError("(root)", 0, f"invalid value: {exc}"),))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0

@@ -242,9 +242,13 @@ class Report:
     @property
     def verdict(self) -> str:
         """``not_ready`` on any blocking failure; ``incomplete`` when something could
-        not be judged (errors, proofs awaiting a human); else ``ready``."""
+        not be judged: errors, proofs awaiting a human, no evidence at all, or no
+        sector pack to measure the requirement coverage against (an absent or invalid
+        manifest); else ``ready``."""
         if self.blocking:
             return "not_ready"
         if any(r.status in (Status.ERROR, Status.MANUAL) for r in self.results):
+            return "incomplete"
+        if not self.evidence or not self.coverage:
             return "incomplete"
         return "ready"

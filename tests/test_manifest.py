@@ -61,3 +61,17 @@ def test_cli_prints_the_manifest_schema(cli) -> None:
     code, output = cli("schema", "manifest")
     assert code == 0
     assert json.loads(output)["title"].startswith("segurcheck manifest")
+
+
+def test_impossible_date_is_an_error_not_a_crash(cli, tmp_path) -> None:
+    manifest = parse_manifest(GOOD.replace("as_of: 2026-11-29", "as_of: 2026-02-30"))
+    assert manifest.errors and "2026-02-30" not in str(manifest.errors[0].path)
+    bundle = tmp_path / "b"
+    bundle.mkdir()
+    (bundle / "segur.yaml").write_text(GOOD.replace("as_of: 2026-11-29", "as_of: 2026-02-30"))
+    out = tmp_path / "r.json"
+    code, _ = cli("check", bundle, "--json", out)
+    data = json.loads(out.read_text())
+    assert code == 0  # a major finding, not a crash nor a tool failure
+    assert [r["status"] for r in data["results"] if r["rule_id"] == "DOSSIER-MANIFEST"] == ["fail"]
+    assert data["summary"]["verdict"] == "incomplete"  # nothing to judge is not "ready"
