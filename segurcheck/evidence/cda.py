@@ -22,10 +22,9 @@ from lxml import etree
 from ..claims import IdentityOccurrence, SoftwareClaim, Traits
 from ..model import Kind, Problem
 from .base import Parsed, Source, parser, xml_identity
-from .xml import XmlError, local_name, parse_xml
+from .xml import XmlError, local_name, parse_xml, path_of
 from .xml import child as _any_child
 from .xml import children as _any_children
-from .xml import path_of as _any_path
 
 HL7 = "urn:hl7-org:v3"
 INS_ARC = "1.2.250.1.213.1.4."
@@ -54,25 +53,6 @@ def children(element: etree._Element, name: str) -> list[etree._Element]:
     if isinstance(tag, str) and tag.startswith(_HL7_PREFIX):
         return list(element.iterchildren(_HL7_PREFIX + name))
     return _any_children(element, name)
-
-
-def path_of(element: etree._Element) -> str:
-    """Same readable form as ``xml.path_of`` (local names, [n] only when repeated)."""
-    parts: list[str] = []
-    node: etree._Element | None = element
-    while node is not None:
-        tag = node.tag
-        if not isinstance(tag, str):
-            return _any_path(element)
-        name = tag.rpartition("}")[2]
-        parent = node.getparent()
-        if parent is not None:
-            same = list(parent.iterchildren(tag))
-            if len(same) > 1:
-                name = f"{name}[{same.index(node) + 1}]"
-        parts.append(name)
-        node = parent
-    return "/" + "/".join(reversed(parts))
 
 
 # label -> (min, max); max None = unbounded.  Labels are what the user reads.

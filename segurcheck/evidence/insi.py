@@ -21,7 +21,7 @@ from ..claims import IdentityOccurrence, SoftwareClaim, Traits
 from ..model import Kind, Problem
 from .base import Child, Parsed, Source, parser
 from .insi_schemas import load_insi_schemas, schema_errors
-from .xml import XmlError, local_name, namespace, parse_xml
+from .xml import XmlError, local_name, namespace, parse_xml, path_of
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 NS_RECSANS = "http://www.cnamts.fr/INSiRecSans"
@@ -77,23 +77,6 @@ def text(element: etree._Element | None) -> str:
     if len(element) == 0:
         return (element.text or "").strip()
     return "".join(str(t) for t in element.itertext()).strip()
-
-
-def path_of(element: etree._Element) -> str:
-    """/Envelope/Body/RESULTAT/... (local names, [n] only among same-named siblings)."""
-    parts: list[str] = []
-    node: etree._Element | None = element
-    while node is not None:
-        tag = node.tag
-        name = tag.rpartition("}")[2] if isinstance(tag, str) else ""
-        parent = node.getparent()
-        if parent is not None:
-            same = list(parent.iterchildren(tag))
-            if len(same) > 1:
-                name = f"{name}[{same.index(node) + 1}]"
-        parts.append(name)
-        node = parent
-    return "/" + "/".join(reversed(parts))
 
 
 def content_identity(root: etree._Element) -> str:

@@ -1,10 +1,6 @@
-"""A small stand-in for the lead's bundle pipeline, enough to run the PKI rules.
-
-It classifies files the way BUNDLE.md says (PEM labels, DER tries) for the PKI kinds
-only, parses them with the registered parsers, reads ``segur.yaml`` into a simple
-object exposing ``certificates``, and evaluates the rules of ``rules/pki``.  When the
-lead's pipeline lands, tests can switch to it; the rule semantics do not change.
-"""
+"""Running the PKI rules on chosen real files without building a bundle on disk:
+the product's sniffing and parsers make the items, a simple object stands for the
+manifest's ``certificates``, and the rules of ``rules/pki`` are evaluated."""
 
 from __future__ import annotations
 
@@ -15,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cryptography import x509
 
 from segurcheck.engine.context import Context, RunOptions
 from segurcheck.engine.evaluate import evaluate
 from segurcheck.engine.rules import Rule, load_rule
 from segurcheck.engine.vocabulary import load_plugins
 from segurcheck.evidence.base import Child, Source, parser_for
+from segurcheck.evidence.sniff import sniff as sniff_source
 from segurcheck.model import Dossier, EvidenceItem, Kind, Result
 from segurcheck.pki.anchors import TrustAnchor
 from segurcheck.pki.certinfo import cert_info
@@ -32,23 +28,8 @@ BUNDLES = REPO / "fixtures" / "bundles"
 
 
 def sniff(data: bytes) -> Kind:
-    if b"-----BEGIN " in data:
-        if b"PRIVATE KEY-----" in data and b"CERTIFICATE-----" not in data:
-            return Kind.PRIVATE_KEY
-        if b"X509 CRL-----" in data:
-            return Kind.CRL
-        return Kind.CERTIFICATE
-    try:
-        x509.load_der_x509_certificate(data)
-        return Kind.CERTIFICATE
-    except ValueError:
-        pass
-    try:
-        x509.load_der_x509_crl(data)
-        return Kind.CRL
-    except ValueError:
-        pass
-    return Kind.UNKNOWN
+    """The product's own content sniffing."""
+    return sniff_source(Source("item", data))
 
 
 def make_item(path: str, data: bytes, kind: Kind | None = None, parent: str | None = None) -> tuple[EvidenceItem, list[Child]]:
