@@ -7,6 +7,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from pypdf import PdfReader
+
 from fixtures.gen.ins_bundles import UNKNOWN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -15,7 +17,7 @@ SECRETS = [UNKNOWN.matricule, UNKNOWN.matricule[:13], UNKNOWN.birth_name, "LUCIE
 
 
 def _outputs(cli: Callable[..., tuple[int, str]], tmp: Path, *extra: str) -> dict[str, str]:
-    paths = {fmt: tmp / f"out.{fmt}" for fmt in ("json", "sarif", "junit")}
+    paths = {fmt: tmp / f"out.{fmt}" for fmt in ("json", "sarif", "junit", "html", "pdf")}
     code, terminal = cli(
         "check",
         BUNDLES / "dossier-real-patient",
@@ -25,10 +27,16 @@ def _outputs(cli: Callable[..., tuple[int, str]], tmp: Path, *extra: str) -> dic
         paths["sarif"],
         "--junit",
         paths["junit"],
+        "--html",
+        paths["html"],
+        "--pdf",
+        paths["pdf"],
         *extra,
     )
     assert code == 1  # DOSSIER-REAL-PATIENT is blocking
+    pdf = paths.pop("pdf")
     found = {fmt: p.read_text(encoding="utf-8") for fmt, p in paths.items()}
+    found["pdf"] = "\n".join(page.extract_text() or "" for page in PdfReader(str(pdf)).pages)
     code, found["terminal"] = cli("check", BUNDLES / "dossier-real-patient", *extra)
     found["terminal-stdout"] = terminal
     return found
@@ -38,6 +46,7 @@ def test_unknown_identity_is_masked_everywhere(cli: Callable[..., tuple[int, str
     outputs = _outputs(cli, tmp_path)
     report = json.loads(outputs["json"])
     assert any(r["rule_id"] == "DOSSIER-REAL-PATIENT" and r["status"] == "fail" for r in report["results"])
+    assert "DOSSIER-REAL-PATIENT" in outputs["html"] and "DOSSIER-REAL-PATIENT" in outputs["pdf"]  # real text was searched
     for fmt, text in outputs.items():
         for secret in SECRETS:
             assert secret not in text, f"{secret!r} leaked in {fmt}"
@@ -46,6 +55,7 @@ def test_unknown_identity_is_masked_everywhere(cli: Callable[..., tuple[int, str
 def test_show_identities_reveals(cli: Callable[..., tuple[int, str]], tmp_path: Path) -> None:
     outputs = _outputs(cli, tmp_path, "--show-identities")
     assert UNKNOWN.matricule in outputs["json"]
+    assert UNKNOWN.matricule in outputs["html"]
 
 
 def test_insi_schemas_option(cli: Callable[..., tuple[int, str]], tmp_path: Path, shared_insi: Path) -> None:
