@@ -46,8 +46,16 @@ test: $(STAMP) browser
 fixtures: $(STAMP)
 	$(PY) -m fixtures.generate
 
-bench: $(STAMP)
-	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+PKILINT_VENV := bench/.venv-pkilint
+
+# pkilint is only a point of comparison for the PKI bench: its own virtualenv keeps
+# it out of the product's dependencies.
+$(PKILINT_VENV)/bin/python:
+	$(PYTHON) -m venv $(PKILINT_VENV)
+	$(PKILINT_VENV)/bin/python -m pip install --quiet pkilint || echo "bench: pkilint unavailable, its comparison will be skipped"
+
+bench: $(STAMP) $(PKILINT_VENV)/bin/python
+	@for script in bench/bench_*.py; do echo "== $$script"; PKILINT_PYTHON=$(PKILINT_VENV)/bin/python $(PY) $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) out bench/data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(PKILINT_VENV) out bench/data .mypy_cache .ruff_cache .pytest_cache
