@@ -45,8 +45,11 @@ def diff_cmd(
     new: Annotated[Path, typer.Argument(help="JSON result of the later run.")],
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the diff as JSON here.")] = None,
 ) -> None:
-    """Print new, fixed and changed results between two runs, split by cause (rule pack,
-    evidence, run options).  Exit 1 when a new blocking failure appeared."""
+    """Print new, fixed and changed results between two runs, by cause.
+
+    Causes: the rule pack, the evidence, or the run options.  Exit 1 when a new
+    blocking failure appeared.
+    """
     from .diff import DiffError, diff_results, diff_to_dict, format_diff, load_result
 
     try:
@@ -76,8 +79,11 @@ def triage_cmd(
     ] = False,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
 ) -> None:
-    """Check many dossiers in parallel and rank them by readiness (HTML + CSV overview).
-    Exit 0 once every dossier is reported, whatever their verdicts; 2 on bad options."""
+    """Check many dossiers in parallel and rank them by readiness.
+
+    Writes each dossier's JSON and HTML report and an overview (HTML + CSV).  Exit 0
+    once every dossier is reported, whatever their verdicts; 2 on bad options.
+    """
     from .engine.rules import RulePackError
     from .options_loader import ResourceError, load_resources
     from .triage import TriageSettings, run_triage
