@@ -7,6 +7,7 @@ Every matricule or trait put into ``observed`` goes through ``reveal`` (masked u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -119,11 +120,37 @@ def _shown(ctx: Context, entry: Entry) -> dict[str, str]:
     }
 
 
+# French wording of the problems ins.py states in English (messages exist in both).
+_PROBLEMS_FR: tuple[tuple[str, str], ...] = (
+    (r"length (\d+) instead of 15", r"longueur \1 au lieu de 15"),
+    (r"sex digit 7/8: provisional number \(NNP\), not an INS", "chiffre du sexe 7/8 : numéro provisoire (NNP), pas un INS"),
+    (r"sex digit 5/6: migrant number, not an INS", "chiffre du sexe 5/6 : numéro de migrant, pas un INS"),
+    (r"sex digit (.+) is not 1 or 2", r"chiffre du sexe \1 différent de 1 ou 2"),
+    (r"year or month is not numeric", "année ou mois non numérique"),
+    (r"month (\S+) is neither 01-12 nor 20-99", r"mois \1 ni entre 01 et 12 ni entre 20 et 99"),
+    (r"department (.+) is not numeric, 2A or 2B", r"département \1 ni numérique, ni 2A, ni 2B"),
+    (r"department (\S+) does not exist", r"le département \1 n'existe pas"),
+    (r"commune, order number or key is not numeric", "commune, numéro d'ordre ou clé non numérique"),
+    (r"obsolete INS-C OID", "OID de l'INS-C, obsolète"),
+    (r"not an INS OID", "ce n'est pas un OID d'INS"),
+    (r"test or demonstration INS OID in production evidence", "OID d'INS de test ou de démonstration dans des pièces de production"),
+)
+
+
+def problem_fr(problem: str) -> str:
+    """The French wording of an INS problem (the English one when none is known)."""
+    for pattern, replacement in _PROBLEMS_FR:
+        if re.fullmatch(pattern, problem):
+            return re.sub(pattern, replacement, problem)
+    return problem
+
+
 @predicate("ins_format_valid")
 def ins_format_valid(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     entry = _entry(subject)
     problem = layout_problem(entry.occurrence.matricule)
-    return Verdict.check(not problem, entry.occurrence.location, problem=problem, **_shown(ctx, entry))
+    return Verdict.check(not problem, entry.occurrence.location, problem=problem, problem_fr=problem_fr(problem),
+                         **_shown(ctx, entry))
 
 
 @predicate("ins_key_valid")
@@ -149,7 +176,8 @@ def ins_oid_valid(subject: Subject, ctx: Context, **_: Any) -> Verdict:
     if not entry.occurrence.oid:
         return Verdict.na(entry.occurrence.location, reason="no OID at this place", **shown)
     problem = oid_problem(entry.occurrence.oid, ctx.environment)
-    return Verdict.check(not problem, entry.occurrence.location, problem=problem, environment=ctx.environment, **shown)
+    return Verdict.check(not problem, entry.occurrence.location, problem=problem, problem_fr=problem_fr(problem),
+                         environment=ctx.environment, **shown)
 
 
 @predicate("ins_traits_complete")
