@@ -14,7 +14,7 @@ import os
 import stat
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, BinaryIO
@@ -78,22 +78,29 @@ class Bundle:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def sha256(self) -> str:
-        """Hash of the bundle as delivered: the zip bytes, or the sorted (path, content)
-        pairs of a directory; used for caches and the report header."""
+    def sha256(self, file_hashes: Mapping[str, str] | None = None) -> str:
+        """Hash of the bundle as delivered, for caches and the report header: the zip
+        bytes, or for a folder the sorted (path, SHA-256 of content) pairs.  The
+        pipeline passes the file hashes it already computed so files are read once."""
         digest = hashlib.sha256()
         if self.is_zip:
             with self.root.open("rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     digest.update(block)
             return digest.hexdigest()
+        known = file_hashes or {}
         for entry in sorted(self.entries, key=lambda e: e.path):
-            digest.update(entry.path.encode() + b"\0")
-            with entry.opener() as stream:
-                for block in iter(lambda s=stream: s.read(1 << 20), b""):  # type: ignore[misc]
-                    digest.update(block)
-            digest.update(b"\0")
+            file_hash = known.get(entry.path) or _stream_hash(entry)
+            digest.update(entry.path.encode() + b"\0" + file_hash.encode() + b"\n")
         return digest.hexdigest()
+
+
+def _stream_hash(entry: Entry) -> str:
+    digest = hashlib.sha256()
+    with entry.opener() as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _why(fr: str, en: str) -> LocalText:

@@ -164,7 +164,7 @@ def run_check(
     with open_bundle(bundle_path, options.limits) as bundle:
         manifest = read_manifest(bundle)
         items = collect_evidence(bundle, manifest, options.limits, progress)
-        bundle_hash = bundle.sha256()
+        bundle_hash = bundle.sha256({i.path: i.sha256 for i in items if i.parent is None and i.sha256})
         skipped: list[Skipped] = list(bundle.skipped)
         file_count = len(bundle.entries)
     dossier = dossier_of(manifest, options)
