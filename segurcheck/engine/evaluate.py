@@ -51,7 +51,8 @@ def _evaluate_condition(condition: Any, subject: Subject, ctx: Context, params: 
         condition = {"predicate": condition}
     if "predicate" in condition:
         name = condition["predicate"]
-        args = {**params, **condition.get("args", {})}
+        extra = condition.get("args")
+        args = {**params, **extra} if extra else params
         return PREDICATES[name](subject, ctx, **args), name
     if "not" in condition:
         verdict, name = _evaluate_condition(condition["not"], subject, ctx, params)
@@ -109,7 +110,7 @@ def _scope_reason(rule: Rule, ctx: Context) -> LocalText | None:
 
 
 def _make(rule: Rule, severity: Severity, subject: Subject, verdict: Verdict, decided_by: str) -> Result:
-    values = dict(verdict.observed)
+    values = verdict.observed  # already a fresh dict of strings (Verdict._strs)
     template = rule.message_for(verdict.status) or _DEFAULT_MESSAGES.get(verdict.status, rule.message)
     message = template if not values else LocalText(fill(template.fr, values), fill(template.en, values))
     identity = subject.item.identity if subject.item is not None else ""
@@ -126,7 +127,7 @@ def _make(rule: Rule, severity: Severity, subject: Subject, verdict: Verdict, de
         references=rule.references,
         fingerprint=fingerprint(rule.id, identity, subject.key),
         area=rule.area,
-        observed=dict(verdict.observed),
+        observed=values,
         condition=decided_by,
     )
 
