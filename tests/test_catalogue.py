@@ -1,0 +1,25 @@
+"""The rule pack holds every rule ID of the shared catalogue with its default severity."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from segurcheck.engine.rules import load_pack
+
+from .conftest import SHARED_DATA
+
+CHECKS = SHARED_DATA.parent / "CHECKS.md"
+
+
+def test_every_catalogue_rule_exists_with_its_severity() -> None:
+    if not CHECKS.is_file():
+        pytest.skip(f"the shared check catalogue is not at {CHECKS}")
+    rows = re.findall(r"^\| ([A-Z]+(?:-[A-Z0-9]+)+) \| (blocking|major|minor|info) \|", CHECKS.read_text(), re.MULTILINE)
+    assert len(rows) >= 60
+    pack = {rule.id: rule.severity.value for rule in load_pack().rules}
+    missing = [rule_id for rule_id, _ in rows if rule_id not in pack]
+    assert not missing, f"catalogue rules missing from the pack: {missing}"
+    wrong = [(rule_id, sev, pack[rule_id]) for rule_id, sev in rows if pack[rule_id] != sev]
+    assert not wrong, f"default severities differ from the catalogue: {wrong}"
