@@ -167,12 +167,16 @@ def normalise_date(value: str) -> str:
 
 
 def parse_cx(value: str) -> tuple[str, str]:
-    """(matricule, OID) from an HL7 CX value ``<id>^^^&<OID>&ISO^NH`` ('' when absent)."""
-    parts = value.strip().split("^")
-    ident = parts[0]
+    """(matricule, OID) from an HL7 CX value ``<id>^^^&<OID>&ISO^NH``; ('', '') when the
+    value is not in CX form, '' for an absent OID.  The one tolerant CX reader of the
+    tool (XDS-PATIENTID checks the strict form with evidence.xds.CxId)."""
+    value = value.strip()
+    if "^" not in value:
+        return "", ""
+    parts = value.split("^")
     oid = ""
     if len(parts) >= 4:
         authority = parts[3].split("&")
         if len(authority) >= 2:
-            oid = authority[1]
-    return ident, oid
+            oid = authority[1].strip()
+    return parts[0].strip(), oid

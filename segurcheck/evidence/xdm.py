@@ -24,6 +24,7 @@ from lxml import etree
 
 from ..bundle import Limits, iter_zip_members
 from ..claims import IdentityOccurrence, Traits
+from ..ins import parse_cx
 from ..model import Kind, Problem
 from .base import Child, Parsed, Source, parser
 from .ebrim import read_submission
@@ -109,18 +110,6 @@ class MetadataFacts:
     software: tuple[object, ...] = ()
 
 
-def split_cx(value: str) -> tuple[str, str]:
-    """``<id>^^^&<OID>&ISO^NH`` -> (id, OID); ('', '') when not in CX form."""
-    value = value.strip()
-    if "^" not in value:
-        return "", ""
-    ident, _, rest = value.partition("^")
-    fields = rest.split("^")
-    authority = fields[2] if len(fields) > 2 else ""
-    oid = authority.split("&")[1] if authority.count("&") >= 1 else ""
-    return ident.strip(), oid.strip()
-
-
 def parse_metadata_root(data: bytes) -> tuple[etree._Element | None, bool, list[Problem]]:
     """The SubmitObjectsRequest root; a namespace-broken fragment is wrapped in the
     ebRIM namespaces (then recovered) and reported, never refused."""
@@ -199,7 +188,7 @@ def _read_metadata_uncached(data: bytes) -> tuple[MetadataFacts | None, list[Pro
     for where, value in [("XDSSubmissionSet.patientId", set_patient)] + [
         (f"ExtrinsicObject[@id='{e.id}']/XDSDocumentEntry.patientId", e.patient_id) for e in entries
     ]:
-        matricule, oid = split_cx(value)
+        matricule, oid = parse_cx(value)
         if matricule:
             identities.append(IdentityOccurrence(matricule=matricule, oid=oid, location=where, source="xdm-patientId"))
     facts = MetadataFacts(set_patient, tuple(entries), broken, tuple(identities))
@@ -354,7 +343,7 @@ class XdmFacts:
     def qualified_ins(self) -> bool:
         """A qualified INS is in the archive: a METADATA patientId with an INS OID whose
         matricule is also the CDA recordTarget INS, carried with the strict traits."""
-        ids = {split_cx(v) for v in self.patient_ids}
+        ids = {parse_cx(v) for v in self.patient_ids}
         return any(c.qualified and (c.ins, c.ins_oid) in ids for c in self.cdas)
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from ..engine.context import Context
 from ..engine.vocabulary import Subject, Verdict, predicate
 from ..evidence.mss import MssFacts
-from ..evidence.xdm import INS_OIDS, XdmFacts, split_cx
+from ..evidence.xdm import INS_OIDS, XdmFacts
+from ..ins import parse_cx
 from ..masking import mask_matricule, mask_text
 
 _SUBJECT_REST = re.compile(r"^XDM/1\.0/DDM\+\s*\S.*\s\S+\s\S+\s\d{2}/\d{2}/\d{4}\s*$")
@@ -116,7 +117,7 @@ def xdm_integrity(subject: Subject, ctx: Context, **_: Any) -> Verdict:
         return Verdict.error(error="no readable METADATA.XML (see MSS-XDM)")
     issues: list[str] = []
     location = ""
-    set_pid = split_cx(archive.metadata.submission_patient_id)
+    set_pid = parse_cx(archive.metadata.submission_patient_id)
     for check in archive.checks:
         entry = check.entry
         if not check.document:
@@ -131,7 +132,7 @@ def xdm_integrity(subject: Subject, ctx: Context, **_: Any) -> Verdict:
             expected = "application/xslt+xml" if check.cda.stylesheet else "text/xml"
             if entry.mime_type != expected:
                 issues.append(f"{label}: mimeType {entry.mime_type or '(none)'}, expected {expected}")
-            pid = split_cx(entry.patient_id)
+            pid = parse_cx(entry.patient_id)
             if check.cda.ins and pid != (check.cda.ins, check.cda.ins_oid):
                 issues.append(
                     f"{label}: patientId {_show(ctx, pid[0]) or '(none)'} differs from the CDA INS "
@@ -139,7 +140,7 @@ def xdm_integrity(subject: Subject, ctx: Context, **_: Any) -> Verdict:
                 )
         elif check.is_pdf and entry.mime_type != "application/pdf":
             issues.append(f"{label}: mimeType {entry.mime_type or '(none)'}, expected application/pdf")
-        if entry.patient_id and set_pid[0] and split_cx(entry.patient_id) != set_pid:
+        if entry.patient_id and set_pid[0] and parse_cx(entry.patient_id) != set_pid:
             issues.append(f"{label}: patientId differs from the SubmissionSet patientId")
         if len(issues) > before and not location:
             location = f"{archive.metadata_name}#{entry.location}"
@@ -182,7 +183,7 @@ def _header_cdas(subject: Subject, ctx: Context, facts: MssFacts) -> tuple[list[
         archive = attachment.xdm
         if archive is None:
             continue
-        metadata_ids = {split_cx(v) for v in archive.patient_ids}
+        metadata_ids = {parse_cx(v) for v in archive.patient_ids}
         for document in archive.documents:
             if document.cda is None:
                 continue
@@ -295,7 +296,7 @@ def _patients(facts: MssFacts) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for archive in facts.xdm_archives:
         for value in archive.patient_ids:
-            matricule, _ = split_cx(value)
+            matricule, _ = parse_cx(value)
             if matricule:
                 found.setdefault(matricule, []).append("METADATA patientId")
         for cda in archive.cdas:

@@ -17,8 +17,8 @@ from segurcheck.evidence.xdm import (
     parse_xdm_metadata,
     read_metadata,
     read_zip,
-    split_cx,
 )
+from segurcheck.ins import parse_cx
 from segurcheck.model import Kind
 from segurcheck.predicates.mss import _archive_gaps
 
@@ -35,7 +35,7 @@ def test_real_metadata_is_read_tolerantly_and_the_defect_reported(shared_data: P
     kos = facts.entries[0]
     assert (kos.uri, kos.size, kos.hash[:8]) == ("SS000001/KOS_1_1.DCM", "5164", "5a4009cc")
     assert kos.mime_type == "application/dicom"
-    assert split_cx(facts.submission_patient_id) == ("162018885045327", "1.2.250.1.213.1.4.10")
+    assert parse_cx(facts.submission_patient_id) == ("162018885045327", "1.2.250.1.213.1.4.10")
     assert {(i.matricule, i.oid, i.source) for i in facts.identities} == {
         ("162018885045327", "1.2.250.1.213.1.4.10", "xdm-patientId")
     }
